@@ -1,0 +1,154 @@
+"""Francisation LMS: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+
+from lms.config import ROOT, Config
+from lms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+TEMPLATES = ROOT / "templates"
+MIGRATIONS = ROOT / "migrations"
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    """Build the application. ``config`` is a settings class or a dict of overrides."""
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=str(ROOT / "instance"))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated:
+        return current_user.preferred_language
+    lang = session.get("lang")
+    if lang in languages:
+        return lang
+    return "fr"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from lms import models  # noqa: F401  (every model registered on the metadata)
+    from lms.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _sep, token = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "begin", _sqlite_begin)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin), and set the per-connection pragmas.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # BEGIN IMMEDIATE: a transaction that reads then writes cannot fail half-way on a lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_blueprints(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.core.views import bp as core_bp
+
+    for bp in (core_bp, auth_bp, catalog_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_commands(app: Flask) -> None:
+    from lms.cli import lms_group
+
+    app.cli.add_command(lms_group)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: _l("La demande n'a pas pu être traitée."),
+        403: _l("Vous n'avez pas accès à cette page."),
+        404: _l("Cette page n'existe pas ou ne vous est pas accessible."),
+        405: _l("Cette action n'est pas permise ici."),
+        413: _l("Le fichier envoyé est trop volumineux."),
+        500: _l("Une erreur est survenue de notre côté. Réessayez dans un moment."),
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            db.session.rollback()
+        return render_template("core/error.html", code=code, message=messages[code]), code
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        message = _l(
+            "Le formulaire a expiré ou n'est pas valide. Revenez à la page précédente, "
+            "rechargez-la et recommencez."
+        )
+        return render_template("core/error.html", code=400, message=message), 400
+
+
+def register_template_helpers(app: Flask) -> None:
+    from lms.auth.models import Role
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject():
+        return {"Role": Role, "current_path": request.full_path.rstrip("?")}
+
+    @app.template_filter("date_fr")
+    def date_fr(value) -> str:
+        from flask_babel import format_date
+
+        return format_date(value, "d MMM yyyy") if value else ""

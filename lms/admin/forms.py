@@ -1,0 +1,74 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.auth.forms import PASSWORD_MIN_LENGTH
+
+
+def role_choices():
+    return [
+        ("student", _l("Élève")),
+        ("teacher", _l("Enseignant·e")),
+        ("coordinator", _l("Conseiller·ère pédagogique")),
+        ("admin", _l("Administrateur·trice")),
+    ]
+
+
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("Courriel"),
+        validators=[
+            DataRequired(_l("Le courriel est obligatoire.")),
+            Email(_l("Ce courriel n'est pas valide.")),
+            Length(max=254),
+        ],
+    )
+    name = StringField(
+        _l("Nom complet"),
+        validators=[DataRequired(_l("Le nom est obligatoire.")), Length(max=200)],
+    )
+    role = SelectField(_l("Rôle"), choices=role_choices())
+    preferred_language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES)
+    active = BooleanField(_l("Compte actif"), default=True)
+    regions = MultiCheckboxField(
+        _l("Régions (conseiller·ère pédagogique)"), coerce=int, validate_choice=True
+    )
+    cohort_codes = StringField(
+        _l("Groupes (enseignant·e)"),
+        description=_l("Codes des groupes, séparés par des virgules."),
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField(_l("Enregistrer"))
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        _l("Mot de passe initial"),
+        validators=[
+            DataRequired(_l("Le mot de passe initial est obligatoire.")),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=200,
+                message=_l("Le mot de passe doit compter au moins %(n)s caractères.", n=10),
+            ),
+        ],
+    )
+    submit = SubmitField(_l("Créer le compte"))

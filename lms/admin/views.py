@@ -1,0 +1,126 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import get_or_404, roles_required
+from lms.admin import queries
+from lms.admin.forms import NewUserForm, UserForm, role_choices
+from lms.admin.services import parse_cohort_codes, scopes_of, set_scopes, update_user
+from lms.auth.models import ROLE_VALUES, Role, User
+from lms.auth.services import create_user, email_taken
+from lms.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def index():
+    role = request.args.get("role") or None
+    if role and role not in ROLE_VALUES:
+        role = None
+    q = (request.args.get("q") or "").strip()[:100]
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    users, total, regions, cohorts = queries.user_page(role=role, q=q, page=page)
+    pages = max(1, -(-total // queries.PAGE_SIZE))
+    return render_template(
+        "admin/index.html",
+        users=users,
+        total=total,
+        regions=regions,
+        cohorts=cohorts,
+        counts=queries.counts(),
+        role=role,
+        role_labels=[(v, str(label)) for v, label in role_choices()],
+        q=q,
+        page=page,
+        pages=pages,
+    )
+
+
+def _validate_scopes(form: UserForm) -> list[int] | None:
+    cohort_ids, unknown = parse_cohort_codes(form.cohort_codes.data)
+    if unknown:
+        form.cohort_codes.errors.append(
+            _("Groupes inconnus : %(codes)s.", codes=", ".join(unknown))
+        )
+        return None
+    return cohort_ids
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_new():
+    form = NewUserForm()
+    form.regions.choices = queries.region_choices()
+    if request.method == "GET":
+        form.role.data = Role.STUDENT.value
+    status = 200
+    if form.validate_on_submit():
+        cohort_ids = _validate_scopes(form)
+        if email_taken(form.email.data):
+            form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
+        elif cohort_ids is not None:
+            user = create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                preferred_language=form.preferred_language.data,
+                actor=current_user,
+            )
+            user.active = form.active.data
+            set_scopes(
+                user, region_ids=form.regions.data, cohort_ids=cohort_ids, actor=current_user
+            )
+            db.session.commit()
+            flash(_("Le compte de %(name)s a été créé.", name=user.name), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = get_or_404(User, user_id, "manage")
+    form = UserForm(obj=user if request.method == "GET" else None)
+    form.regions.choices = queries.region_choices()
+    if request.method == "GET":
+        form.regions.data = scopes_of(user)["region_ids"]
+        form.cohort_codes.data = ", ".join(queries.cohort_codes_of(user.id))
+    status = 200
+    if form.validate_on_submit():
+        cohort_ids = _validate_scopes(form)
+        if email_taken(form.email.data, except_id=user.id):
+            form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
+        elif user.id == current_user.id and (
+            form.role.data != Role.ADMIN or not form.active.data
+        ):
+            form.role.errors.append(
+                _("Vous ne pouvez pas retirer votre propre rôle d'administrateur·trice.")
+            )
+        elif cohort_ids is not None:
+            update_user(
+                user,
+                actor=current_user,
+                email=form.email.data,
+                name=form.name.data.strip(),
+                role=form.role.data,
+                preferred_language=form.preferred_language.data,
+                active=form.active.data,
+            )
+            set_scopes(
+                user, region_ids=form.regions.data, cohort_ids=cohort_ids, actor=current_user
+            )
+            db.session.commit()
+            flash(_("Le compte de %(name)s a été enregistré.", name=user.name), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/user_form.html", form=form, user=user), status

@@ -1,0 +1,97 @@
+"""People: accounts, roles and login throttling."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from lms import clock
+from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.catalog.models import Cohort, Region
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    TEACHER = "teacher"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+ROLE_VALUES = tuple(r.value for r in Role)
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses are unique case-insensitively: we store them trimmed and lowercased."""
+    return (email or "").strip().lower()
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('student', 'teacher', 'coordinator', 'admin')", name="role_known"
+        ),
+        CheckConstraint("preferred_language IN ('fr', 'en')", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
+    # Part of the login session's identity: rotating it ends every other session of this user.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+
+    regions: Mapped[list[Region]] = relationship(
+        secondary="coordinator_region", lazy="raise", order_by="Region.name"
+    )
+    taught_cohorts: Mapped[list[Cohort]] = relationship(
+        secondary="cohort_teacher", back_populates="teachers", lazy="raise"
+    )
+
+    @validates("email")
+    def _normalize_email(self, _key: str, value: str) -> str:
+        return normalize_email(value)
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class LoginFailure(db.Model):
+    """One failed login, kept in the database so that throttling holds across processes."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), default=None
+    )

@@ -1,0 +1,1 @@
+"""The catalogue: regions, sites, courses, cohorts and enrolments."""

@@ -1,0 +1,170 @@
+"""The catalogue: regions, sites, courses, cohorts and enrolments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.auth.models import User
+from lms.extensions import db
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+coordinator_region = Table(
+    "coordinator_region",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("region.id", ondelete="CASCADE"), primary_key=True),
+)
+
+cohort_teacher = Table(
+    "cohort_teacher",
+    db.metadata,
+    Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_cohort_teacher_user_id", "user_id"),
+)
+
+
+class Region(db.Model):
+    __tablename__ = "region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    sites: Mapped[list[Site]] = relationship(back_populates="region", lazy="raise")
+
+
+class Site(db.Model):
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+
+    region: Mapped[Region] = relationship(back_populates="sites", lazy="raise")
+
+
+class Course(db.Model):
+    __tablename__ = "course"
+    __table_args__ = (
+        CheckConstraint("level_min BETWEEN 1 AND 12", name="level_min_on_scale"),
+        CheckConstraint("level_max BETWEEN level_min AND 12", name="level_max_on_scale"),
+        CheckConstraint("weeks > 0", name="weeks_positive"),
+        CheckConstraint("hours_per_week > 0", name="hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    level_min: Mapped[int] = mapped_column(SmallInteger)
+    level_max: Mapped[int] = mapped_column(SmallInteger)
+    weeks: Mapped[int] = mapped_column(SmallInteger, default=11)
+    hours_per_week: Mapped[int] = mapped_column(SmallInteger, default=30)
+    employer_adapted: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def total_hours(self) -> int:
+        return self.weeks * self.hours_per_week
+
+
+class Cohort(db.Model):
+    """One run of a course at a site (a « groupe »)."""
+
+    __tablename__ = "cohort"
+    __table_args__ = (
+        CheckConstraint("end_on >= start_on", name="dates_ordered"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "minutes_mon BETWEEN 0 AND 720 AND minutes_tue BETWEEN 0 AND 720 "
+            "AND minutes_wed BETWEEN 0 AND 720 AND minutes_thu BETWEEN 0 AND 720 "
+            "AND minutes_fri BETWEEN 0 AND 720",
+            name="schedule_in_day",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date)
+    capacity: Mapped[int] = mapped_column(SmallInteger, default=20)
+    # Weekly schedule: minutes of class per weekday (0 = no class that day).
+    minutes_mon: Mapped[int] = mapped_column(SmallInteger, default=360)
+    minutes_tue: Mapped[int] = mapped_column(SmallInteger, default=360)
+    minutes_wed: Mapped[int] = mapped_column(SmallInteger, default=360)
+    minutes_thu: Mapped[int] = mapped_column(SmallInteger, default=360)
+    minutes_fri: Mapped[int] = mapped_column(SmallInteger, default=360)
+
+    course: Mapped[Course] = relationship(lazy="raise")
+    site: Mapped[Site] = relationship(lazy="raise")
+    teachers: Mapped[list[User]] = relationship(
+        secondary=cohort_teacher, back_populates="taught_cohorts", lazy="raise"
+    )
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="cohort", lazy="raise")
+
+    def minutes_on(self, day: date) -> int:
+        """Scheduled class minutes on a weekday (holidays are handled by the calendar)."""
+        if day.weekday() >= len(WEEKDAYS):
+            return 0
+        return getattr(self, f"minutes_{WEEKDAYS[day.weekday()]}")
+
+    @property
+    def weekly_minutes(self) -> int:
+        return sum(getattr(self, f"minutes_{d}") for d in WEEKDAYS)
+
+    def week_number(self, day: date) -> int:
+        """1-based week of the course that ``day`` falls in (0 before the start)."""
+        if day < self.start_on:
+            return 0
+        return (day - self.start_on).days // 7 + 1
+
+
+class EnrolmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+
+
+class Enrolment(db.Model):
+    """A student's membership of a cohort, between two dates (continuous intake)."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('active', 'completed', 'withdrawn', 'transferred')", name="status_known"
+        ),
+        CheckConstraint("end_on IS NULL OR end_on >= start_on", name="dates_ordered"),
+        Index("ix_enrolment_cohort_id_status", "cohort_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=EnrolmentStatus.ACTIVE.value)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date, default=None)
+
+    student: Mapped[User] = relationship(lazy="raise")
+    cohort: Mapped[Cohort] = relationship(back_populates="enrolments", lazy="raise")

@@ -1,0 +1,147 @@
+"""Read-only queries for the catalogue pages: set-based, a fixed number per page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from lms.access import visible_cohort_ids
+from lms.auth.models import User
+from lms.catalog.models import (
+    Cohort,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Region,
+    Site,
+    cohort_teacher,
+)
+from lms.extensions import db
+
+PAGE_SIZE = 100
+
+
+@dataclass
+class CohortRow:
+    cohort: Cohort
+    course_code: str
+    course_title: str
+    site_name: str
+    region_name: str
+    active_students: int
+    teachers: list[str]
+    weeks: int
+
+
+def _active_on(day: date):
+    return and_(
+        Enrolment.status == EnrolmentStatus.ACTIVE.value,
+        Enrolment.start_on <= day,
+        or_(Enrolment.end_on.is_(None), Enrolment.end_on >= day),
+    )
+
+
+def teacher_names_by_cohort(cohort_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    if not cohort_ids:
+        return names
+    rows = db.session.execute(
+        select(cohort_teacher.c.cohort_id, User.name)
+        .join(User, User.id == cohort_teacher.c.user_id)
+        .where(cohort_teacher.c.cohort_id.in_(cohort_ids))
+        .order_by(User.name)
+    )
+    for cohort_id, name in rows:
+        names[cohort_id].append(name)
+    return names
+
+
+def cohort_list(user: User, *, today: date, page: int = 1) -> tuple[list[CohortRow], int]:
+    """The cohorts ``user`` may see, newest first, one page; and the total count.
+
+    Three queries whatever the page holds: the count, the page, the teachers' names.
+    """
+    scope = Cohort.id.in_(visible_cohort_ids(user))
+    total = db.session.scalar(select(func.count(Cohort.id)).where(scope)) or 0
+    active = (
+        select(func.count(Enrolment.id))
+        .where(Enrolment.cohort_id == Cohort.id, _active_on(today))
+        .correlate(Cohort)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Cohort, Course.code, Course.title, Site.name, Region.name, active, Course.weeks)
+        .join(Course, Course.id == Cohort.course_id)
+        .join(Site, Site.id == Cohort.site_id)
+        .join(Region, Region.id == Site.region_id)
+        .where(scope)
+        .order_by(Cohort.start_on.desc(), Cohort.code)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    rows = db.session.execute(stmt).all()
+    teachers = teacher_names_by_cohort([r[0].id for r in rows])
+    return [
+        CohortRow(r[0], r[1], r[2], r[3], r[4], r[5] or 0, teachers.get(r[0].id, []), r[6])
+        for r in rows
+    ], total
+
+
+@dataclass
+class CohortDetail:
+    cohort: Cohort
+    course: Course
+    site: Site
+    region: Region
+    teachers: list[str]
+    enrolments: list[tuple[Enrolment, User]]
+
+
+def cohort_detail(cohort_id: int) -> CohortDetail:
+    cohort, course, site, region = db.session.execute(
+        select(Cohort, Course, Site, Region)
+        .join(Course, Course.id == Cohort.course_id)
+        .join(Site, Site.id == Cohort.site_id)
+        .join(Region, Region.id == Site.region_id)
+        .where(Cohort.id == cohort_id)
+    ).one()
+    enrolments = db.session.execute(
+        select(Enrolment, User)
+        .join(User, User.id == Enrolment.student_id)
+        .where(Enrolment.cohort_id == cohort_id)
+        .order_by(User.name, Enrolment.start_on)
+    ).all()
+    return CohortDetail(
+        cohort,
+        course,
+        site,
+        region,
+        teacher_names_by_cohort([cohort_id]).get(cohort_id, []),
+        [(e, u) for e, u in enrolments],
+    )
+
+
+@dataclass
+class StudentEnrolmentRow:
+    enrolment: Enrolment
+    cohort: Cohort
+    course: Course
+    site: Site
+    teachers: list[str]
+
+
+def student_enrolments(student_id: int) -> list[StudentEnrolmentRow]:
+    """A student's enrolments, current first."""
+    rows = db.session.execute(
+        select(Enrolment, Cohort, Course, Site)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+        .join(Site, Site.id == Cohort.site_id)
+        .where(Enrolment.student_id == student_id)
+        .order_by(Enrolment.start_on.desc())
+    ).all()
+    teachers = teacher_names_by_cohort([r[1].id for r in rows])
+    return [StudentEnrolmentRow(e, c, co, s, teachers.get(c.id, [])) for e, c, co, s in rows]

@@ -1,0 +1,91 @@
+"""``flask --app wsgi lms ...``: the project's commands. Each reporting command takes --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.extensions import db
+
+
+def _emit(as_json: bool, payload: dict, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+@click.group("lms")
+def lms_group() -> None:
+    """Francisation LMS commands."""
+
+
+@lms_group.group("courses")
+def courses_group() -> None:
+    """Course content in courses/."""
+
+
+@courses_group.command("load")
+@click.option("--path", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def courses_load(path: Path | None, as_json: bool) -> None:
+    """Validate every course file, then upsert the courses (nothing written on any error)."""
+    from lms.catalog.course_files import read_courses, upsert_courses
+
+    root = path or Path(current_app.config["COURSES_DIR"])
+    specs, errors = read_courses(root)
+    if errors:
+        db.session.rollback()
+        _emit(
+            as_json,
+            {"ok": False, "errors": [str(e) for e in errors]},
+            [f"error: {e}" for e in errors] + [f"{len(errors)} error(s); nothing was written."],
+        )
+        raise SystemExit(1)
+    counts = upsert_courses(specs)
+    db.session.commit()
+    _emit(
+        as_json,
+        {"ok": True, "courses": [s.code for s in specs], **counts},
+        [
+            f"{len(specs)} course(s) loaded: {', '.join(s.code for s in specs)} "
+            f"({counts['created']} created, {counts['updated']} updated)."
+        ],
+    )
+
+
+@lms_group.command("demo")
+@click.option("--password", default=None, help="Password for every demo account.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def demo(password: str | None, as_json: bool) -> None:
+    """Create the demo data (idempotent) and print the accounts."""
+    from lms.demo import seed_demo
+
+    if password is not None and len(password) < 8:
+        raise click.BadParameter("at least 8 characters", param_hint="--password")
+    try:
+        report = seed_demo(password)
+    except RuntimeError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    lines = ["Demo accounts:"]
+    for account in report.accounts:
+        lines.append(f"  {account['role']:<12} {account['email']:<40} {account['name']}")
+    if report.password:
+        lines.append(f"Password: {report.password}")
+    else:
+        lines.append("Passwords unchanged (give --password to set one).")
+    lines.append("Created: " + ", ".join(f"{k} {v}" for k, v in report.created.items()))
+    _emit(
+        as_json,
+        {"accounts": report.accounts, "password": report.password, "created": report.created},
+        lines,
+    )

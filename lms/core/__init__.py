@@ -1,0 +1,1 @@
+"""Home redirection, language switch, health check."""

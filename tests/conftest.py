@@ -1,0 +1,290 @@
+"""Test fixtures (flaskr's pattern): a fresh app per test on a real database.
+
+The database is ``TEST_DATABASE_URL`` when set (``make test-pg`` sets a throwaway PostgreSQL),
+otherwise a SQLite file in a temporary folder. The schema is created once per session; every
+test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.auth.models import Role, User
+from lms.catalog.models import Cohort, Course, Enrolment, Region, Site, cohort_teacher
+from lms.catalog.models import coordinator_region as coordinator_region_table
+from lms.config import ROOT, TestConfig
+from lms.extensions import db
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = TestConfig.SQLALCHEMY_DATABASE_URI
+    if url == "sqlite://":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    return url
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[None]:
+    app = create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _test_settings() -> dict:
+    return {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+
+
+@pytest.fixture
+def app_factory(database_url: str, _schema) -> Iterator[Callable[..., object]]:
+    """Build apps on the test database; tables are emptied after the test."""
+    apps = []
+
+    def factory(**overrides):
+        application = create_app(
+            {**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+        )
+        apps.append(application)
+        return application
+
+    yield factory
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    cleaner = create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url})
+    with cleaner.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    application = app_factory()
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories -------------------------------------------------------------------------------
+
+_counter = {"n": 0}
+
+
+def _next() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    from lms.auth.services import hash_password
+
+    hashed = hash_password(PASSWORD)
+
+    def make(role: str = Role.STUDENT.value, *, email: str | None = None, name: str | None = None,
+             **fields) -> User:
+        n = _next()
+        user = User(
+            email=email or f"{role}{n}@example.org",
+            name=name or f"{role.capitalize()} {n}",
+            role=role,
+            password_hash=hashed,
+            **fields,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_region(app) -> Callable[..., Region]:
+    def make(name: str | None = None, coordinators: tuple[User, ...] = ()) -> Region:
+        n = _next()
+        region = Region(code=f"R{n}", name=name or f"Région {n}")
+        db.session.add(region)
+        db.session.flush()
+        if coordinators:
+            db.session.execute(
+                insert(coordinator_region_table),
+                [{"user_id": u.id, "region_id": region.id} for u in coordinators],
+            )
+        db.session.commit()
+        return region
+
+    return make
+
+
+@pytest.fixture
+def make_cohort(app) -> Callable[..., Cohort]:
+    def make(
+        *,
+        region: Region | None = None,
+        site: Site | None = None,
+        course: Course | None = None,
+        teachers: tuple[User, ...] = (),
+        start_on: date | None = None,
+        weeks: int = 11,
+        capacity: int = 20,
+        code: str | None = None,
+    ) -> Cohort:
+        n = _next()
+        if site is None:
+            if region is None:
+                region = Region(code=f"R{n}", name=f"Région {n}")
+                db.session.add(region)
+                db.session.flush()
+            site = Site(code=f"S{n}", name=f"Centre {n}", region_id=region.id)
+            db.session.add(site)
+            db.session.flush()
+        if course is None:
+            course = Course(
+                code=f"FTC-{n}", title=f"Cours {n}", level_min=1, level_max=2, weeks=weeks,
+                hours_per_week=30,
+            )
+            db.session.add(course)
+            db.session.flush()
+        start_on = start_on or date(2026, 9, 7)
+        cohort = Cohort(
+            code=code or f"G-{n}",
+            course_id=course.id,
+            site_id=site.id,
+            start_on=start_on,
+            end_on=start_on + timedelta(weeks=weeks, days=-3),
+            capacity=capacity,
+        )
+        db.session.add(cohort)
+        db.session.flush()
+        if teachers:
+            db.session.execute(
+                insert(cohort_teacher), [{"cohort_id": cohort.id, "user_id": t.id} for t in teachers]
+            )
+        db.session.commit()
+        return cohort
+
+    return make
+
+
+@pytest.fixture
+def enrol(app) -> Callable[..., Enrolment]:
+    def make(student: User, cohort: Cohort, start_on: date | None = None, **fields) -> Enrolment:
+        e = Enrolment(
+            student_id=student.id, cohort_id=cohort.id, start_on=start_on or cohort.start_on,
+            **fields,
+        )
+        db.session.add(e)
+        db.session.commit()
+        return e
+
+    return make
+
+
+# --- requests --------------------------------------------------------------------------------
+
+_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """A CSRF token of the client's current session, read from a rendered form."""
+    page = client.get(path, follow_redirects=True)
+    match = _CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, user_or_email, password: str = PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    token = csrf_token(client, "/auth/login")
+    return client.post(
+        "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture
+def login_as(client):
+    def do(user, password: str = PASSWORD):
+        response = login(client, user, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` collects the SQL statements run inside."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+# --- migrations (pytest-alembic) -----------------------------------------------------------
+
+
+@pytest.fixture
+def alembic_config():
+    return {"script_location": str(ROOT / "migrations")}
+
+
+@pytest.fixture
+def alembic_engine(database_url: str, tmp_path: Path):
+    """An empty database for the migration checks, apart from the suite's own."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'alembic.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"{url.database}_alembic"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(url.set(database=name))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
