@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
 from lms.config import ROOT, Config
+from lms.dbutil import write_intent
 from lms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 TEMPLATES = ROOT / "templates"
@@ -39,6 +41,8 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
 def _select_locale() -> str:
     from flask import current_app
 
+    if not has_request_context():  # CLI commands and jobs speak French
+        return "fr"
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated:
         return current_user.preferred_language
@@ -78,6 +82,16 @@ def register_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
             event.listen(db.engine, "begin", _sqlite_begin)
 
+    @app.before_request
+    def _declare_write_intent() -> None:
+        g.write_intent_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _end_write_intent(_exc: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin), and set the per-connection pragmas.
@@ -90,8 +104,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    # BEGIN IMMEDIATE: a transaction that reads then writes cannot fail half-way on a lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A request that may write (POST...) takes the write lock at BEGIN (IMMEDIATE), so that a
+    # transaction that reads then writes cannot fail half-way on a lock; reads stay DEFERRED
+    # and, in WAL mode, never block writers.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -145,7 +161,11 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"Role": Role, "current_path": request.full_path.rstrip("?")}
+        return {
+            "Role": Role,
+            "current_path": request.full_path.rstrip("?"),
+            "get_locale": get_locale,
+        }
 
     @app.template_filter("date_fr")
     def date_fr(value) -> str:

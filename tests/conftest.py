@@ -85,13 +85,23 @@ def app(app_factory):
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def server(app_factory, app):
+    """The app that serves the test client's requests.
+
+    A second instance on the same database, like another process: each request then gets its
+    own application context (its own ``g`` and database session) instead of sharing the test's.
+    """
+    return app_factory()
 
 
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+def client(server):
+    return server.test_client()
+
+
+@pytest.fixture
+def runner(server):
+    return server.test_cli_runner()
 
 
 # --- factories -------------------------------------------------------------------------------
@@ -241,8 +251,10 @@ def login_as(client):
 
 
 @pytest.fixture
-def count_queries(app):
-    """``with count_queries() as statements:`` collects the SQL statements run inside."""
+def count_queries(server):
+    """``with count_queries() as statements:`` collects the SQL statements the server runs."""
+    with server.app_context():
+        engine = db.engine
 
     @contextmanager
     def counting():
@@ -251,11 +263,11 @@ def count_queries(app):
         def before(_conn, _cursor, statement, *_args):
             statements.append(statement)
 
-        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(engine, "before_cursor_execute", before)
         try:
             yield statements
         finally:
-            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(engine, "before_cursor_execute", before)
 
     return counting
 

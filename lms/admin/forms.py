@@ -9,22 +9,23 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.forms import PASSWORD_MIN_LENGTH
 
 
-def role_choices():
+def role_choices() -> list[SelectChoice]:
     return [
-        ("student", _l("Élève")),
-        ("teacher", _l("Enseignant·e")),
-        ("coordinator", _l("Conseiller·ère pédagogique")),
-        ("admin", _l("Administrateur·trice")),
+        SelectChoice("student", _l("Élève")),
+        SelectChoice("teacher", _l("Enseignant·e")),
+        SelectChoice("coordinator", _l("Conseiller·ère pédagogique")),
+        SelectChoice("admin", _l("Administrateur·trice")),
     ]
 
 
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -48,7 +49,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Rôle"), choices=role_choices())
     preferred_language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES)
     active = BooleanField(_l("Compte actif"), default=True)
-    regions = MultiCheckboxField(
+    region_ids = MultiCheckboxField(
         _l("Régions (conseiller·ère pédagogique)"), coerce=int, validate_choice=True
     )
     cohort_codes = StringField(

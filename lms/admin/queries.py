@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
 
 from lms.auth.models import User
 from lms.catalog.models import Cohort, Region, cohort_teacher, coordinator_region
@@ -48,8 +49,13 @@ def user_page(*, role: str | None, q: str | None, page: int) -> tuple[list, int,
     return users, total, regions, cohorts
 
 
-def region_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(Region.id, Region.name).order_by(Region.name)))
+def region_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(region_id, name)
+        for region_id, name in db.session.execute(
+            select(Region.id, Region.name).order_by(Region.name)
+        )
+    ]
 
 
 def cohort_codes_of(user_id: int) -> list[str]:

@@ -16,7 +16,12 @@ def parse_cohort_codes(raw: str | None) -> tuple[list[int], list[str]]:
     codes = [c.strip() for c in (raw or "").replace(";", ",").split(",") if c.strip()]
     if not codes:
         return [], []
-    found = dict(db.session.execute(select(Cohort.code, Cohort.id).where(Cohort.code.in_(codes))))
+    found = {
+        code: cohort_id
+        for code, cohort_id in db.session.execute(
+            select(Cohort.code, Cohort.id).where(Cohort.code.in_(codes))
+        )
+    }
     return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
 
 

@@ -33,7 +33,7 @@ def index():
         cohorts=cohorts,
         counts=queries.counts(),
         role=role,
-        role_labels=[(v, str(label)) for v, label in role_choices()],
+        role_labels=[(c.value, str(c.label)) for c in role_choices()],
         q=q,
         page=page,
         pages=pages,
@@ -54,15 +54,16 @@ def _validate_scopes(form: UserForm) -> list[int] | None:
 @roles_required(Role.ADMIN)
 def user_new():
     form = NewUserForm()
-    form.regions.choices = queries.region_choices()
+    form.region_ids.choices = queries.region_choices()
     if request.method == "GET":
         form.role.data = Role.STUDENT.value
-    status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        valid = form.validate_on_submit()
         cohort_ids = _validate_scopes(form)
-        if email_taken(form.email.data):
+        if form.email.data and email_taken(form.email.data):
             form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
-        elif cohort_ids is not None:
+            valid = False
+        if valid and cohort_ids is not None:
             user = create_user(
                 email=form.email.data,
                 name=form.name.data,
@@ -73,15 +74,13 @@ def user_new():
             )
             user.active = form.active.data
             set_scopes(
-                user, region_ids=form.regions.data, cohort_ids=cohort_ids, actor=current_user
+                user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user
             )
             db.session.commit()
             flash(_("Le compte de %(name)s a été créé.", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/user_form.html", form=form, user=None), status
+        return render_template("admin/user_form.html", form=form, user=None), 422
+    return render_template("admin/user_form.html", form=form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -89,22 +88,22 @@ def user_new():
 def user_edit(user_id: int):
     user = get_or_404(User, user_id, "manage")
     form = UserForm(obj=user if request.method == "GET" else None)
-    form.regions.choices = queries.region_choices()
+    form.region_ids.choices = queries.region_choices()
     if request.method == "GET":
-        form.regions.data = scopes_of(user)["region_ids"]
+        form.region_ids.data = scopes_of(user)["region_ids"]
         form.cohort_codes.data = ", ".join(queries.cohort_codes_of(user.id))
-    status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        valid = form.validate_on_submit()
         cohort_ids = _validate_scopes(form)
-        if email_taken(form.email.data, except_id=user.id):
+        if form.email.data and email_taken(form.email.data, except_id=user.id):
             form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
-        elif user.id == current_user.id and (
-            form.role.data != Role.ADMIN or not form.active.data
-        ):
+            valid = False
+        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
             form.role.errors.append(
                 _("Vous ne pouvez pas retirer votre propre rôle d'administrateur·trice.")
             )
-        elif cohort_ids is not None:
+            valid = False
+        if valid and cohort_ids is not None:
             update_user(
                 user,
                 actor=current_user,
@@ -115,12 +114,10 @@ def user_edit(user_id: int):
                 active=form.active.data,
             )
             set_scopes(
-                user, region_ids=form.regions.data, cohort_ids=cohort_ids, actor=current_user
+                user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user
             )
             db.session.commit()
             flash(_("Le compte de %(name)s a été enregistré.", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/user_form.html", form=form, user=user), status
+        return render_template("admin/user_form.html", form=form, user=user), 422
+    return render_template("admin/user_form.html", form=form, user=user)

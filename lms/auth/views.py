@@ -75,7 +75,8 @@ def password():
         else:
             change_password(current_user, form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # the session token changed: stay logged in here only
+            # The session token changed: stay logged in here only.
+            login_user(current_user._get_current_object())
             flash(_("Votre mot de passe a été changé."), "success")
             return redirect(url_for("core.home"))
     elif request.method == "POST":

@@ -1,0 +1,121 @@
+"""Route × role: every route of the application, for anonymous users and each role.
+
+A new route fails ``test_every_route_is_listed`` until it is added to ``EXPECTED`` (GET pages)
+or ``POST_ONLY`` (actions), so that nobody ships a page whose access was never tested.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.auth.models import Role
+from tests.conftest import csrf_token, login
+
+ROLES = ("anonymous", "student", "teacher", "other_teacher", "coordinator", "other_coordinator",
+         "admin")
+PUBLIC_ASSETS = {"static", "bootstrap.static"}
+
+ALL = dict.fromkeys(ROLES[1:], 200)
+NOBODY = dict.fromkeys(ROLES[1:], 403)
+
+# endpoint -> (path template, {role: status}); anonymous users are sent to the login page
+# unless the entry says otherwise.
+EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
+    "core.home": ("/", dict.fromkeys(ROLES[1:], 302)),
+    "core.healthz": ("/healthz", {"anonymous": 200, **ALL}),
+    "auth.login": ("/auth/login", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
+    "auth.password": ("/auth/password", ALL),
+    "catalog.my_course": ("/my-course", {**NOBODY, "student": 200}),
+    "catalog.cohort_list": ("/cohorts/", {**ALL, "student": 403}),
+    "catalog.cohort_detail": (
+        "/cohorts/{cohort}",
+        {
+            "student": 403,
+            "teacher": 200,
+            "other_teacher": 404,
+            "coordinator": 200,
+            "other_coordinator": 404,
+            "admin": 200,
+        },
+    ),
+    "catalog.cohort_import": (
+        "/cohorts/{cohort}/import",
+        {
+            "student": 403,
+            "teacher": 403,
+            "other_teacher": 403,
+            "coordinator": 200,
+            "other_coordinator": 404,
+            "admin": 200,
+        },
+    ),
+    "admin.index": ("/admin/", {**NOBODY, "admin": 200}),
+    "admin.user_new": ("/admin/users/new", {**NOBODY, "admin": 200}),
+    "admin.user_edit": ("/admin/users/{student}", {**NOBODY, "admin": 200}),
+}
+
+# Actions (POST only): anonymous users are sent to login; a POST without CSRF token gets 400.
+POST_ONLY = {
+    "auth.logout": "/auth/logout",
+    "core.set_language": "/language",
+}
+
+
+@pytest.fixture
+def world(make_user, make_region, make_cohort, enrol):
+    people = {
+        "student": make_user(Role.STUDENT.value),
+        "teacher": make_user(Role.TEACHER.value),
+        "other_teacher": make_user(Role.TEACHER.value),
+        "coordinator": make_user(Role.COORDINATOR.value),
+        "other_coordinator": make_user(Role.COORDINATOR.value),
+        "admin": make_user(Role.ADMIN.value),
+    }
+    region_a = make_region("Région A", coordinators=(people["coordinator"],))
+    region_b = make_region("Région B", coordinators=(people["other_coordinator"],))
+    cohort = make_cohort(region=region_a, teachers=(people["teacher"],))
+    make_cohort(region=region_b, teachers=(people["other_teacher"],))
+    enrol(people["student"], cohort)
+    ids = {"cohort": cohort.id, "student": people["student"].id}
+    return people, ids
+
+
+def test_every_route_is_listed(server):
+    endpoints = {rule.endpoint for rule in server.url_map.iter_rules()} - PUBLIC_ASSETS
+    unlisted = endpoints - set(EXPECTED) - set(POST_ONLY)
+    assert not unlisted, f"routes without an access test: {sorted(unlisted)}"
+    stale = (set(EXPECTED) | set(POST_ONLY)) - endpoints
+    assert not stale, f"listed routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_the_pages_it_may_see(role, world, server):
+    people, ids = world
+    client = server.test_client()
+    if role != "anonymous":
+        assert login(client, people[role]).status_code == 302
+    for endpoint, (template, statuses) in EXPECTED.items():
+        path = template.format(**ids)
+        expected = statuses.get(role, 302)
+        response = client.get(path)
+        assert response.status_code == expected, f"{role} GET {path}"
+        if role == "anonymous" and expected == 302 and endpoint != "auth.login":
+            assert "/auth/login" in response.headers["Location"], path
+
+
+@pytest.mark.parametrize("endpoint", sorted(POST_ONLY))
+def test_actions_need_post_and_a_csrf_token(endpoint, world, server):
+    people, _ids = world
+    client = server.test_client()
+    path = POST_ONLY[endpoint]
+    assert client.get(path).status_code == 405
+    login(client, people["teacher"])
+    assert client.post(path, data={"lang": "en"}).status_code == 400
+
+
+def test_anonymous_logout_and_language_switch_with_token(server):
+    client = server.test_client()
+    token = csrf_token(client)
+    assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
+    assert client.post("/language", data={"lang": "en", "csrf_token": token}).status_code == 302
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
