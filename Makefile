@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 DEMO_PASSWORD ?= demo-francisation
 PG_BIN ?= /usr/lib/postgresql/15/bin
 
-.PHONY: run install install-test install-e2e translations db test test-pg e2e lint ci clean
+.PHONY: run install install-test install-e2e translations messages db test test-pg e2e lint ci clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,14 @@ install-test: $(VENV)/.installed-test translations
 install-e2e: $(VENV)/.installed-e2e translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+	$(BIN)/pybabel compile -d lms/translations
+
+# After changing user-facing strings: refresh the catalog, then translate the new entries.
+# (--ignore-dirs: Babel skips folders starting with "_" by default, e.g. templates/_macros.)
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" \
+	  --no-location --omit-header -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 
 db: install
 	$(FLASK) db upgrade

@@ -48,14 +48,48 @@ STAFF = [
     ("prof4@demo.lms", "Sylvain Lavoie", Role.TEACHER, None),
 ]
 FIRST_NAMES = [
-    "Amina", "Carlos", "Mei", "Oleksandr", "Fatou", "Rahul", "Yasmine", "Diego", "Thi Lan",
-    "Omar", "Svetlana", "Jean-Baptiste", "Nour", "Ahmed", "María José", "Kofi", "Ananya", "Luis",
-    "Farah", "Dmitri",
+    "Amina",
+    "Carlos",
+    "Mei",
+    "Oleksandr",
+    "Fatou",
+    "Rahul",
+    "Yasmine",
+    "Diego",
+    "Thi Lan",
+    "Omar",
+    "Svetlana",
+    "Jean-Baptiste",
+    "Nour",
+    "Ahmed",
+    "María José",
+    "Kofi",
+    "Ananya",
+    "Luis",
+    "Farah",
+    "Dmitri",
 ]
 LAST_NAMES = [
-    "Haddad", "Rodríguez", "Chen", "Kovalenko", "Diallo", "Sharma", "Benali", "Morales",
-    "Nguyen", "El-Amin", "Petrova", "Mukendi", "Khoury", "Traoré", "Gómez", "Mensah", "Iyer",
-    "Fernández", "Rahimi", "Ivanov",
+    "Haddad",
+    "Rodríguez",
+    "Chen",
+    "Kovalenko",
+    "Diallo",
+    "Sharma",
+    "Benali",
+    "Morales",
+    "Nguyen",
+    "El-Amin",
+    "Petrova",
+    "Mukendi",
+    "Khoury",
+    "Traoré",
+    "Gómez",
+    "Mensah",
+    "Iyer",
+    "Fernández",
+    "Rahimi",
+    "Ivanov",
 ]
 STUDENT_COUNT = 80
 
@@ -112,7 +146,9 @@ def seed_demo(password: str | None) -> DemoReport:
             created["sites"] += 1
     db.session.flush()
 
-    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.lms")))}
+    users = {
+        u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.lms")))
+    }
 
     def ensure_user(email: str, name: str, role: Role) -> User:
         user = users.get(email)
@@ -188,4 +224,3 @@ def seed_demo(password: str | None) -> DemoReport:
         }
     )
     return report
-

@@ -120,8 +120,13 @@ def make_user(app) -> Callable[..., User]:
 
     hashed = hash_password(PASSWORD)
 
-    def make(role: str = Role.STUDENT.value, *, email: str | None = None, name: str | None = None,
-             **fields) -> User:
+    def make(
+        role: str = Role.STUDENT.value,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        **fields,
+    ) -> User:
         n = _next()
         user = User(
             email=email or f"{role}{n}@example.org",
@@ -179,7 +184,11 @@ def make_cohort(app) -> Callable[..., Cohort]:
             db.session.flush()
         if course is None:
             course = Course(
-                code=f"FTC-{n}", title=f"Cours {n}", level_min=1, level_max=2, weeks=weeks,
+                code=f"FTC-{n}",
+                title=f"Cours {n}",
+                level_min=1,
+                level_max=2,
+                weeks=weeks,
                 hours_per_week=30,
             )
             db.session.add(course)
@@ -197,7 +206,8 @@ def make_cohort(app) -> Callable[..., Cohort]:
         db.session.flush()
         if teachers:
             db.session.execute(
-                insert(cohort_teacher), [{"cohort_id": cohort.id, "user_id": t.id} for t in teachers]
+                insert(cohort_teacher),
+                [{"cohort_id": cohort.id, "user_id": t.id} for t in teachers],
             )
         db.session.commit()
         return cohort
@@ -209,7 +219,9 @@ def make_cohort(app) -> Callable[..., Cohort]:
 def enrol(app) -> Callable[..., Enrolment]:
     def make(student: User, cohort: Cohort, start_on: date | None = None, **fields) -> Enrolment:
         e = Enrolment(
-            student_id=student.id, cohort_id=cohort.id, start_on=start_on or cohort.start_on,
+            student_id=student.id,
+            cohort_id=cohort.id,
+            start_on=start_on or cohort.start_on,
             **fields,
         )
         db.session.add(e)

@@ -11,8 +11,15 @@ import pytest
 from lms.auth.models import Role
 from tests.conftest import csrf_token, login
 
-ROLES = ("anonymous", "student", "teacher", "other_teacher", "coordinator", "other_coordinator",
-         "admin")
+ROLES = (
+    "anonymous",
+    "student",
+    "teacher",
+    "other_teacher",
+    "coordinator",
+    "other_coordinator",
+    "admin",
+)
 PUBLIC_ASSETS = {"static", "bootstrap.static"}
 
 ALL = dict.fromkeys(ROLES[1:], 200)

@@ -111,15 +111,23 @@ def test_password_change_rejects_short_and_mismatched_passwords(client, make_use
     token = csrf_token(client, "/auth/password")
     short = client.post(
         "/auth/password",
-        data={"current_password": PASSWORD, "new_password": "court", "confirm": "court",
-              "csrf_token": token},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "court",
+            "confirm": "court",
+            "csrf_token": token,
+        },
     )
     assert short.status_code == 422
     assert "au moins 10 caractères" in short.get_data(as_text=True)
     mismatch = client.post(
         "/auth/password",
-        data={"current_password": PASSWORD, "new_password": "a-new-password-1",
-              "confirm": "a-new-password-2", "csrf_token": token},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a-new-password-1",
+            "confirm": "a-new-password-2",
+            "csrf_token": token,
+        },
     )
     assert mismatch.status_code == 422
     assert "ne sont pas identiques" in mismatch.get_data(as_text=True)
@@ -133,8 +141,12 @@ def test_password_change_ends_other_sessions(server, make_user, login_as, client
     token = csrf_token(client, "/auth/password")
     response = client.post(
         "/auth/password",
-        data={"current_password": PASSWORD, "new_password": "a-new-password-1",
-              "confirm": "a-new-password-1", "csrf_token": token},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a-new-password-1",
+            "confirm": "a-new-password-1",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 302
     assert client.get("/my-course").status_code == 200  # this session goes on

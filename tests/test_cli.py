@@ -39,14 +39,15 @@ def test_broken_course_files_report_every_error_with_file_and_line_and_write_not
         "code: FTC-1\ntitle: Cours 1\nlevels: [3, 13]\nweeks: deux\nhours_per_week: 30\n",
         encoding="utf-8",
     )
-    (root / "ftc-2" / "course.yml").write_text(
-        "code: FTC-2\ntitle: [oups\n", encoding="utf-8"
-    )
+    (root / "ftc-2" / "course.yml").write_text("code: FTC-2\ntitle: [oups\n", encoding="utf-8")
     before = _counts()
     result = runner.invoke(args=["lms", "courses", "load", "--path", str(root), "--json"])
     assert result.exit_code == 1
     errors = json.loads(result.output)["errors"]
-    assert "courses/ftc-1/course.yml:3: 'levels' must be two levels 1-12 in order, e.g. [1, 2]" in errors
+    assert (
+        "courses/ftc-1/course.yml:3: 'levels' must be two levels 1-12 in order, e.g. [1, 2]"
+        in errors
+    )
     assert "courses/ftc-1/course.yml:4: 'weeks' must be a whole number of weeks" in errors
     assert any(e.startswith("courses/ftc-2/course.yml:3: invalid YAML") for e in errors)
     assert len(errors) == 3
@@ -63,15 +64,21 @@ def test_demo_is_idempotent_and_prints_the_accounts(runner):
     assert payload["password"] == "mot-de-passe-demo"
     counts = _counts()
     assert counts == {
-        "Region": 2, "Site": 3, "Course": 4, "Cohort": 6, "User": 87, "Enrolment": 80,
+        "Region": 2,
+        "Site": 3,
+        "Course": 4,
+        "Cohort": 6,
+        "User": 87,
+        "Enrolment": 80,
     }
     roles = dict(
         db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
     )
     assert roles == {"admin": 1, "coordinator": 2, "teacher": 4, "student": 80}
-    assert db.session.scalar(
-        select(func.count(Cohort.id)).join(Course).where(Course.employer_adapted)
-    ) == 1
+    assert (
+        db.session.scalar(select(func.count(Cohort.id)).join(Course).where(Course.employer_adapted))
+        == 1
+    )
 
     second = runner.invoke(args=["lms", "demo", "--json"])
     assert second.exit_code == 0

@@ -71,9 +71,12 @@ def test_preview_writes_nothing_then_confirm_writes_everything(client, setting):
         select(Enrolment).join(User).where(User.email == "carlos.rodriguez@example.org")
     )
     assert str(late.start_on) == "2026-09-21"
-    assert db.session.scalar(
-        select(func.count(AuditLog.id)).where(AuditLog.action == "cohort.import_students")
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(AuditLog.id)).where(AuditLog.action == "cohort.import_students")
+        )
+        == 1
+    )
 
 
 def test_one_bad_row_writes_nothing_and_names_the_row_and_its_problem(client, setting):
@@ -89,7 +92,9 @@ def test_one_bad_row_writes_nothing_and_names_the_row_and_its_problem(client, se
     response = upload(client, cohort, content)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Aucun·e élève n&#39;a été inscrit·e." in page or "Aucun·e élève n'a été inscrit·e." in page
+    assert (
+        "Aucun·e élève n&#39;a été inscrit·e." in page or "Aucun·e élève n'a été inscrit·e." in page
+    )
     assert "Ligne 3" in page
     assert "pas-un-courriel" in page and "n&#39;est pas valide" in page
     assert 'name="payload"' not in page  # no way to confirm a file with errors
@@ -137,9 +142,7 @@ def test_missing_columns_and_empty_files_are_explained(client, setting):
     assert "Le fichier est vide." in empty.get_data(as_text=True)
 
 
-def test_existing_staff_account_and_double_enrolment_are_refused(
-    app, setting, make_user, enrol
-):
+def test_existing_staff_account_and_double_enrolment_are_refused(app, setting, make_user, enrol):
     from lms.catalog.services import parse_student_csv
 
     _coordinator, cohort = setting

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from lms.auth.models import User
@@ -12,6 +12,9 @@ from lms.catalog.models import Cohort, Region, cohort_teacher, coordinator_regio
 from lms.extensions import db
 
 PAGE_SIZE = 50
+ROLE_ORDER = case(
+    {"admin": 0, "coordinator": 1, "teacher": 2, "student": 3}, value=User.role, else_=4
+)
 
 
 def user_page(*, role: str | None, q: str | None, page: int) -> tuple[list, int, dict, dict]:
@@ -25,7 +28,7 @@ def user_page(*, role: str | None, q: str | None, page: int) -> tuple[list, int,
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     users = list(
         db.session.scalars(
-            stmt.order_by(User.role, User.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            stmt.order_by(ROLE_ORDER, User.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         )
     )
     ids = [u.id for u in users]

@@ -181,7 +181,9 @@ def read_courses(root: Path) -> tuple[list[CourseSpec], list[ContentError]]:
         if spec.code in seen:
             errors.append(
                 ContentError(
-                    _rel(path, root), 1, f"course code {spec.code} already used in {seen[spec.code]}"
+                    _rel(path, root),
+                    1,
+                    f"course code {spec.code} already used in {seen[spec.code]}",
                 )
             )
             continue

@@ -38,9 +38,7 @@ HEADER_ALIASES = {
 }
 
 
-def enrol(
-    student: User, cohort: Cohort, start_on: date, *, actor: User | None = None
-) -> Enrolment:
+def enrol(student: User, cohort: Cohort, start_on: date, *, actor: User | None = None) -> Enrolment:
     """Enrol ``student`` in ``cohort`` from ``start_on`` (continuous intake)."""
     enrolment = Enrolment(student_id=student.id, cohort_id=cohort.id, start_on=start_on)
     db.session.add(enrolment)
@@ -105,9 +103,7 @@ def parse_student_csv(text: str, cohort: Cohort, *, today: date) -> ImportPrevie
         return ImportPreview([], [_("Le fichier n'est pas un CSV lisible.")])
     columns = [HEADER_ALIASES.get(h.strip().lower()) for h in header]
     missing = [
-        label
-        for key, label in (("email", "courriel"), ("name", "nom"))
-        if key not in columns
+        label for key, label in (("email", _("courriel")), ("name", _("nom"))) if key not in columns
     ]
     if missing:
         return ImportPreview(
@@ -151,7 +147,9 @@ def parse_student_csv(text: str, cohort: Cohort, *, today: date) -> ImportPrevie
                 try:
                     validate_email(row.email, check_deliverability=False)
                 except EmailNotValidError:
-                    row.errors.append(_("Le courriel « %(email)s » n'est pas valide.", email=row.email))
+                    row.errors.append(
+                        _("Le courriel « %(email)s » n'est pas valide.", email=row.email)
+                    )
             if not row.name:
                 row.errors.append(_("Le nom est manquant."))
             elif len(row.name) > 200:
@@ -207,9 +205,11 @@ def parse_student_csv(text: str, cohort: Cohort, *, today: date) -> ImportPrevie
 
     # Existing accounts and enrolments: two queries for the whole file.
     emails = [r.email for r in rows if r.email]
-    users = {
-        u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
-    } if emails else {}
+    users = (
+        {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+        if emails
+        else {}
+    )
     enrolled = set(
         db.session.scalars(
             select(Enrolment.student_id).where(
@@ -295,10 +295,13 @@ def import_students(
 
 
 def count_active(cohort_id: int, today: date) -> int:
-    return db.session.scalar(
-        select(func.count(Enrolment.id)).where(
-            Enrolment.cohort_id == cohort_id,
-            Enrolment.status == EnrolmentStatus.ACTIVE.value,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+    return (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.cohort_id == cohort_id,
+                Enrolment.status == EnrolmentStatus.ACTIVE.value,
+                or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+            )
         )
-    ) or 0
+        or 0
+    )

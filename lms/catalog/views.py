@@ -94,9 +94,9 @@ def cohort_import(cohort_id: int):
     preview = parse_student_csv(text, cohort, today=today)
     if preview.ok:
         confirm.payload.data = text
-    return render_template(
-        template, d=detail, upload=upload, preview=preview, confirm=confirm
-    ), (200 if preview.ok else 422)
+    return render_template(template, d=detail, upload=upload, preview=preview, confirm=confirm), (
+        200 if preview.ok else 422
+    )
 
 
 @bp.route("/my-course")
