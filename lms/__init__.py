@@ -115,8 +115,9 @@ def register_blueprints(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.core.views import bp as core_bp
+    from lms.learning.views import bp as learning_bp
 
-    for bp in (core_bp, auth_bp, catalog_bp, admin_bp):
+    for bp in (core_bp, auth_bp, catalog_bp, admin_bp, learning_bp):
         app.register_blueprint(bp)
 
 
@@ -172,3 +173,9 @@ def register_template_helpers(app: Flask) -> None:
         from flask_babel import format_date
 
         return format_date(value, "d MMM yyyy") if value else ""
+
+    @app.template_filter("datetime_fr")
+    def datetime_fr(value) -> str:
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "d MMM yyyy HH:mm") if value else ""

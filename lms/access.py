@@ -96,10 +96,80 @@ def can_access_user(user: User, target: User, action: str = "view") -> bool:
     return user.role == Role.ADMIN or (action == "view" and user.id == target.id)
 
 
-_POLICIES: dict[type, Callable[[User, Any, str], bool]] = {
-    Cohort: can_access_cohort,
-    User: can_access_user,
-}
+def _course_of_lesson(lesson_id: int) -> int | None:
+    from lms.learning.models import Lesson, Unit
+
+    return db.session.scalar(
+        select(Unit.course_id).join(Lesson, Lesson.unit_id == Unit.id).where(Lesson.id == lesson_id)
+    )
+
+
+def can_access_course(user: User, course_id: int | None) -> bool:
+    """Course content: students of a cohort of the course, its teachers, coordinators, admins."""
+    if course_id is None:
+        return False
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    if user.role == Role.TEACHER:
+        return bool(
+            db.session.scalar(
+                select(
+                    exists()
+                    .where(cohort_teacher.c.user_id == user.id)
+                    .where(cohort_teacher.c.cohort_id == Cohort.id)
+                    .where(Cohort.course_id == course_id)
+                )
+            )
+        )
+    from lms.catalog.models import Enrolment
+
+    return bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(Enrolment.student_id == user.id)
+                .where(Enrolment.cohort_id == Cohort.id)
+                .where(Cohort.course_id == course_id)
+            )
+        )
+    )
+
+
+def can_access_lesson(user: User, lesson: Any, action: str = "view") -> bool:
+    return lesson.active and can_access_course(user, _course_of_lesson(lesson.id))
+
+
+def can_access_exercise(user: User, exercise: Any, action: str = "view") -> bool:
+    if not exercise.active:
+        return False
+    if action == "attempt" and user.role != Role.STUDENT:
+        return False
+    return can_access_course(user, _course_of_lesson(exercise.lesson_id))
+
+
+def can_access_production(user: User, production: Any, action: str = "view") -> bool:
+    """A student sees their own productions; staff grade those of the cohorts in their scope."""
+    if user.role == Role.STUDENT:
+        return action == "view" and production.student_id == user.id
+    cohort = db.session.get(Cohort, production.cohort_id)
+    return cohort is not None and can_access_cohort(user, cohort, "view")
+
+
+def can_access_attempt(user: User, attempt: Any, action: str = "view") -> bool:
+    return attempt.student_id == user.id
+
+
+def _policies() -> dict[type, Callable[[User, Any, str], bool]]:
+    from lms.learning.models import Attempt, Exercise, Lesson, Production
+
+    return {
+        Cohort: can_access_cohort,
+        User: can_access_user,
+        Lesson: can_access_lesson,
+        Exercise: can_access_exercise,
+        Production: can_access_production,
+        Attempt: can_access_attempt,
+    }
 
 
 def get_or_404(model: type[M], object_id: Any, action: str = "view", *, options: tuple = ()) -> M:
@@ -110,6 +180,14 @@ def get_or_404(model: type[M], object_id: Any, action: str = "view", *, options:
     :raises NotFound: the object does not exist or the current user may not ``action`` it.
     """
     obj = db.session.get(model, object_id, options=list(options))
-    if obj is None or not _POLICIES[model](current_user, obj, action):
+    if obj is None or not _policies()[model](current_user, obj, action):
         abort(404)
     return obj
+
+
+def get_by_key_or_404(model: type[M], key: str, action: str = "view") -> M:
+    """Like :func:`get_or_404`, for content addressed by its stable key (lessons, exercises)."""
+    obj = db.session.scalar(select(model).where(model.key == key))  # type: ignore[attr-defined]
+    if obj is None:
+        abort(404)
+    return get_or_404(model, obj.id, action)

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms.dbutil import writing
 from lms.extensions import db
 
 
@@ -35,11 +36,11 @@ def courses_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @with_appcontext
 def courses_load(path: Path | None, as_json: bool) -> None:
-    """Validate every course file, then upsert the courses (nothing written on any error)."""
-    from lms.catalog.course_files import read_courses, upsert_courses
+    """Validate every course file, then upsert everything (nothing written on any error)."""
+    from lms.learning.content import read_content, write_content
 
     root = path or Path(current_app.config["COURSES_DIR"])
-    specs, errors = read_courses(root)
+    content, errors = read_content(root)
     if errors:
         db.session.rollback()
         _emit(
@@ -48,16 +49,43 @@ def courses_load(path: Path | None, as_json: bool) -> None:
             [f"error: {e}" for e in errors] + [f"{len(errors)} error(s); nothing was written."],
         )
         raise SystemExit(1)
-    counts = upsert_courses(specs)
-    db.session.commit()
+    with writing():
+        counts = write_content(content)
+        db.session.commit()
+    codes = [c.code for c in content.courses]
     _emit(
         as_json,
-        {"ok": True, "courses": [s.code for s in specs], **counts},
+        {"ok": True, "courses": codes, **counts},
         [
-            f"{len(specs)} course(s) loaded: {', '.join(s.code for s in specs)} "
-            f"({counts['created']} created, {counts['updated']} updated)."
+            f"{len(codes)} course(s) loaded: {', '.join(codes)} ({counts['created']} created, "
+            f"{counts['updated']} updated); {counts['units']} units, {counts['lessons']} "
+            f"lessons, {counts['exercises']} exercises; {counts['retired']} retired."
         ],
     )
+
+
+@courses_group.command("report")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def courses_report(as_json: bool) -> None:
+    """Volumes per course: units, lessons, exercises, per skill, domain and type; tracks."""
+    from lms.learning.queries import content_report
+
+    report = content_report()
+    lines = []
+    for code, r in report.items():
+        lines.append(
+            f"{code}: {r['units']} units, {r['lessons']} lessons, {r['exercises']} exercises"
+        )
+        lines.append("  skills: " + ", ".join(f"{k} {v}" for k, v in r["per_skill"].items()))
+        lines.append("  domains: " + ", ".join(f"{k} {v}" for k, v in r["per_domain"].items()))
+        lines.append("  types: " + ", ".join(f"{k} {v}" for k, v in r["per_type"].items()))
+        if r["tracks"]:
+            lines.append(
+                "  tracks: "
+                + ", ".join(f"{k} ({v['units']} units)" for k, v in r["tracks"].items())
+            )
+    _emit(as_json, {"courses": report}, lines)
 
 
 @lms_group.command("demo")

@@ -8,6 +8,7 @@ test starts from empty tables.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from lms.catalog.models import Cohort, Course, Enrolment, Region, Site, cohort_t
 from lms.catalog.models import coordinator_region as coordinator_region_table
 from lms.config import ROOT, TestConfig
 from lms.extensions import db
+from lms.learning.models import Lesson
 
 PASSWORD = "correct-horse-battery"
 
@@ -47,8 +49,14 @@ def _schema(database_url: str) -> Iterator[None]:
         db.engine.dispose()
 
 
+_UPLOADS = tempfile.mkdtemp(prefix="lms-test-uploads-")
+
+
 def _test_settings() -> dict:
-    return {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    return {
+        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+        "UPLOAD_DIR": _UPLOADS,
+    }
 
 
 @pytest.fixture
@@ -227,6 +235,70 @@ def enrol(app) -> Callable[..., Enrolment]:
         db.session.add(e)
         db.session.commit()
         return e
+
+    return make
+
+
+@pytest.fixture
+def make_lesson(app) -> Callable[..., Lesson]:
+    """A unit with one lesson of the given exercises, in ``course``.
+
+    ``exercises``: (type, spec) pairs; defaults to one cloze and one written production.
+    """
+
+    def make(course: Course, exercises=None, *, week: int = 1, skills=("CE",), level: int = 1):
+        from lms.learning.models import Domain, Exercise, Situation, Unit, exercise_skill
+
+        n = _next()
+        if db.session.get(Domain, "vie-personnelle") is None:
+            db.session.add(Domain(key="vie-personnelle", name="Vie personnelle"))
+            db.session.flush()
+            db.session.add(Situation(key="logement", name="Logement", domain_key="vie-personnelle"))
+            db.session.flush()
+        unit = Unit(
+            key=f"u{n}",
+            course_id=course.id,
+            week=week,
+            title=f"Unité {n}",
+            hours=30,
+            domain_key="vie-personnelle",
+            situation_key="logement",
+            intentions=["Se loger"],
+            tasks=[],
+        )
+        db.session.add(unit)
+        db.session.flush()
+        lesson = Lesson(
+            key=f"u{n}-l1",
+            unit_id=unit.id,
+            position=1,
+            title=f"Leçon {n}",
+            text_md="Un **texte** de leçon.",
+        )
+        db.session.add(lesson)
+        db.session.flush()
+        exercises = exercises or [
+            ("cloze", {"text": "Mon [[élève]] habite à [[Montréal]]."}),
+            ("written_production", {"min_words": 3, "max_words": 50}),
+        ]
+        for position, (kind, spec) in enumerate(exercises, start=1):
+            exercise = Exercise(
+                key=f"u{n}-l1-e{position}",
+                lesson_id=lesson.id,
+                position=position,
+                type=kind,
+                skills=list(skills),
+                level=level,
+                prompt="Consigne de l'exercice.",
+                spec=spec,
+            )
+            db.session.add(exercise)
+            db.session.flush()
+            db.session.execute(
+                insert(exercise_skill), [{"exercise_id": exercise.id, "skill": s} for s in skills]
+            )
+        db.session.commit()
+        return lesson
 
     return make
 

@@ -6,9 +6,15 @@ or ``POST_ONLY`` (actions), so that nobody ships a page whose access was never t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy import select
 
 from lms.auth.models import Role
+from lms.catalog.models import Course
+from lms.extensions import db
+from lms.learning.models import Exercise, Production
 from tests.conftest import csrf_token, login
 
 ROLES = (
@@ -24,6 +30,7 @@ PUBLIC_ASSETS = {"static", "bootstrap.static"}
 
 ALL = dict.fromkeys(ROLES[1:], 200)
 NOBODY = dict.fromkeys(ROLES[1:], 403)
+OUT_OF_SCOPE = {"other_teacher": 404, "other_coordinator": 404}
 
 # endpoint -> (path template, {role: status}); anonymous users are sent to the login page
 # unless the entry says otherwise.
@@ -32,7 +39,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "core.healthz": ("/healthz", {"anonymous": 200, **ALL}),
     "auth.login": ("/auth/login", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
     "auth.password": ("/auth/password", ALL),
-    "catalog.my_course": ("/my-course", {**NOBODY, "student": 200}),
+    "learning.home": ("/learn/", {**NOBODY, "student": 200}),
     "catalog.cohort_list": ("/cohorts/", {**ALL, "student": 403}),
     "catalog.cohort_detail": (
         "/cohorts/{cohort}",
@@ -56,6 +63,15 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
             "admin": 200,
         },
     ),
+    "learning.plan": ("/learn/plan", {**NOBODY, "student": 200}),
+    "learning.history": ("/learn/history", {**NOBODY, "student": 200}),
+    "learning.my_productions": ("/learn/productions", {**NOBODY, "student": 200}),
+    "learning.lesson": ("/learn/lessons/{lesson}", {**ALL, "other_teacher": 404}),
+    "learning.exercise": ("/learn/exercises/{exercise}", {**ALL, "other_teacher": 404}),
+    "learning.production": ("/productions/{production}", {**ALL, **OUT_OF_SCOPE}),
+    "learning.production_audio": ("/productions/{production}/audio", {**ALL, **OUT_OF_SCOPE}),
+    "learning.queue": ("/cohorts/{cohort}/productions", {**ALL, "student": 403, **OUT_OF_SCOPE}),
+    "learning.grade": ("/productions/{production}/grade", {**ALL, "student": 403, **OUT_OF_SCOPE}),
     "admin.index": ("/admin/", {**NOBODY, "admin": 200}),
     "admin.user_new": ("/admin/users/new", {**NOBODY, "admin": 200}),
     "admin.user_edit": ("/admin/users/{student}", {**NOBODY, "admin": 200}),
@@ -69,7 +85,7 @@ POST_ONLY = {
 
 
 @pytest.fixture
-def world(make_user, make_region, make_cohort, enrol):
+def world(make_user, make_region, make_cohort, enrol, make_lesson, server):
     people = {
         "student": make_user(Role.STUDENT.value),
         "teacher": make_user(Role.TEACHER.value),
@@ -83,7 +99,28 @@ def world(make_user, make_region, make_cohort, enrol):
     cohort = make_cohort(region=region_a, teachers=(people["teacher"],))
     make_cohort(region=region_b, teachers=(people["other_teacher"],))
     enrol(people["student"], cohort)
-    ids = {"cohort": cohort.id, "student": people["student"].id}
+    course = db.session.get(Course, cohort.course_id)
+    lesson = make_lesson(course, [("oral_production", {"max_seconds": 60})])
+    exercise = db.session.scalar(select(Exercise).where(Exercise.lesson_id == lesson.id))
+    audio = Path(server.config["UPLOAD_DIR"]) / "matrix.ogg"
+    audio.write_bytes(b"OggS" + bytes(60))
+    production = Production(
+        student_id=people["student"].id,
+        exercise_id=exercise.id,
+        cohort_id=cohort.id,
+        file_name=audio.name,
+        file_type="audio/ogg",
+        file_size=64,
+    )
+    db.session.add(production)
+    db.session.commit()
+    ids = {
+        "cohort": cohort.id,
+        "student": people["student"].id,
+        "lesson": lesson.key,
+        "exercise": exercise.key,
+        "production": production.id,
+    }
     return people, ids
 
 
@@ -105,6 +142,7 @@ def test_each_role_gets_exactly_the_pages_it_may_see(role, world, server):
         path = template.format(**ids)
         expected = statuses.get(role, 302)
         response = client.get(path)
+        response.close()  # file downloads keep their file open until closed
         assert response.status_code == expected, f"{role} GET {path}"
         if role == "anonymous" and expected == 302 and endpoint != "auth.login":
             assert "/auth/login" in response.headers["Location"], path

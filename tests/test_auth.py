@@ -12,7 +12,7 @@ GENERIC_ERROR = "Courriel ou mot de passe incorrect."
 
 def test_each_role_lands_on_its_home_page(client, make_user):
     homes = {
-        Role.STUDENT: "/my-course",
+        Role.STUDENT: "/learn/",
         Role.TEACHER: "/cohorts/",
         Role.COORDINATOR: "/cohorts/",
         Role.ADMIN: "/admin/",
@@ -149,8 +149,8 @@ def test_password_change_ends_other_sessions(server, make_user, login_as, client
         },
     )
     assert response.status_code == 302
-    assert client.get("/my-course").status_code == 200  # this session goes on
-    assert other_device.get("/my-course").status_code == 302  # the other one is logged out
+    assert client.get("/learn/").status_code == 200  # this session goes on
+    assert other_device.get("/learn/").status_code == 302  # the other one is logged out
     assert login(server.test_client(), user, "a-new-password-1").status_code == 302
 
 
@@ -168,7 +168,7 @@ def test_ten_failures_lock_the_account_for_a_while(client, make_user, monkeypatc
     assert locked.status_code == 429
     text = locked.get_data(as_text=True)
     assert "Trop de tentatives de connexion" in text and "15 minutes" in text
-    assert client.get("/my-course").status_code == 302  # not logged in
+    assert client.get("/learn/").status_code == 302  # not logged in
 
     monkeypatch.setattr(clock, "utcnow", lambda: start + timedelta(minutes=15, seconds=1))
     assert login(client, user).status_code == 302

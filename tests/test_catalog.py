@@ -109,11 +109,11 @@ def test_student_home_shows_their_course(client, login_as, make_user, make_cohor
     cohort = make_cohort(code="FTC1-TEST")
     enrol(student, cohort)
     login_as(student)
-    page = client.get("/my-course").get_data(as_text=True)
+    page = client.get("/learn/").get_data(as_text=True)
     assert "FTC1-TEST" in page
 
 
 def test_student_without_enrolment_gets_an_explanation(client, login_as, make_user):
     login_as(make_user())
-    page = client.get("/my-course").get_data(as_text=True)
+    page = client.get("/learn/").get_data(as_text=True)
     assert "inscrit·e à aucun cours" in page

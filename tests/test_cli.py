@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -30,28 +31,107 @@ def test_courses_load_reads_the_shipped_courses(runner):
     assert ftc4.total_hours == 330
 
 
+def _line_of(path: Path, needle: str, after: int = 0) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if number > after and needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
 def test_broken_course_files_report_every_error_with_file_and_line_and_write_nothing(
     runner, tmp_path: Path
 ):
     root = tmp_path / "courses"
-    shutil.copytree(ROOT / "courses", root, ignore=shutil.ignore_patterns("units", "tracks"))
-    (root / "ftc-1" / "course.yml").write_text(
-        "code: FTC-1\ntitle: Cours 1\nlevels: [3, 13]\nweeks: deux\nhours_per_week: 30\n",
+    shutil.copytree(ROOT / "courses", root)
+    course = root / "ftc-1" / "course.yml"
+    course.write_text(
+        course.read_text(encoding="utf-8").replace("levels: [1, 2]", "levels: [3, 13]"),
         encoding="utf-8",
     )
-    (root / "ftc-2" / "course.yml").write_text("code: FTC-2\ntitle: [oups\n", encoding="utf-8")
-    before = _counts()
+    unit = root / "ftc-2" / "units" / "week-03.md"
+    text = unit.read_text(encoding="utf-8")
+    text = text.replace("domain: vie-personnelle", "domain: vie-perso", 1)
+    text = text.replace("correct: true", "correct: false", 1)  # a question nobody can answer
+    text = text.replace("level: 3", "level: 13", 1)
+    unit.write_text(text, encoding="utf-8")
+    other = root / "ftc-3" / "units" / "week-01.md"
+    other_text = other.read_text(encoding="utf-8")
+    first_exercise = re.search(r"- id: (ftc3-u01-l1-e1)\b", other_text).group(1)
+    other.write_text(other_text.replace(first_exercise, "ftc2-u04-l1-e1", 1), encoding="utf-8")
+    duplicated = root / "ftc-2" / "units" / "week-04.md"
+
+    before = _counts(), _content_counts()
     result = runner.invoke(args=["lms", "courses", "load", "--path", str(root), "--json"])
     assert result.exit_code == 1
     errors = json.loads(result.output)["errors"]
-    assert (
-        "courses/ftc-1/course.yml:3: 'levels' must be two levels 1-12 in order, e.g. [1, 2]"
-        in errors
+    unbroken_choice = _line_of(unit, "correct: false")
+    expected = {
+        f"courses/ftc-1/course.yml:{_line_of(course, 'levels:')}: 'levels' must be two levels "
+        "1-12 in order, e.g. [1, 2]",
+        f"courses/ftc-2/units/week-03.md:{_line_of(unit, 'domain: vie-perso')}: "
+        "unknown domain 'vie-perso'",
+        f"courses/ftc-2/units/week-03.md:{_line_of(unit, 'level: 13')}: "
+        "'level' must be a whole number from 1 to 12",
+        f"courses/ftc-2/units/week-03.md:{_line_of(unit, 'choices:', after=unbroken_choice - 12)}:"
+        " no choice is marked correct: the exercise cannot be answered",
+        f"courses/ftc-3/units/week-01.md:{_line_of(other, 'ftc2-u04-l1-e1')}: exercise id "
+        f"'ftc2-u04-l1-e1' is also used at courses/ftc-2/units/week-04.md:"
+        f"{_line_of(duplicated, '- id: ftc2-u04-l1-e1')}",
+    }
+    assert set(errors) == expected, errors
+    assert (_counts(), _content_counts()) == before
+
+
+def _content_counts():
+    from lms.learning.models import Exercise, Lesson, Unit
+
+    return [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (Unit, Lesson, Exercise)
+    ]
+
+
+def test_shipped_content_loads_and_reloading_keeps_attempts(runner, make_user):
+    from lms.learning.models import Attempt, Exercise
+
+    first = json.loads(runner.invoke(args=["lms", "courses", "load", "--json"]).output)
+    assert first["ok"] and first["units"] >= 44 and first["exercises"] >= 44 * 3 * 4
+    db.session.rollback()
+    exercise = db.session.scalar(select(Exercise).where(Exercise.key == "ftc1-u01-l1-e1"))
+    student = make_user()
+    db.session.add(
+        Attempt(
+            student_id=student.id,
+            exercise_id=exercise.id,
+            answer=[0],
+            score=1.0,
+            feedback={"messages": []},
+        )
     )
-    assert "courses/ftc-1/course.yml:4: 'weeks' must be a whole number of weeks" in errors
-    assert any(e.startswith("courses/ftc-2/course.yml:3: invalid YAML") for e in errors)
-    assert len(errors) == 3
-    assert _counts() == before
+    db.session.commit()
+    again = json.loads(runner.invoke(args=["lms", "courses", "load", "--json"]).output)
+    assert again["ok"] and again["retired"] == 0
+    db.session.rollback()
+    assert db.session.scalar(select(Exercise.id).where(Exercise.key == "ftc1-u01-l1-e1")) == (
+        exercise.id
+    )
+    assert db.session.scalar(select(func.count(Attempt.id))) == 1
+
+
+def test_courses_report_gives_the_volumes_of_the_four_courses(runner):
+    runner.invoke(args=["lms", "courses", "load"])
+    report = json.loads(runner.invoke(args=["lms", "courses", "report", "--json"]).output)
+    courses = report["courses"]
+    assert list(courses) == ["FTC-1", "FTC-2", "FTC-3", "FTC-4"]
+    for code, volumes in courses.items():
+        assert volumes["units"] >= 11, code
+        assert volumes["lessons"] >= 33, code
+        assert volumes["exercises"] >= 132, code
+        assert all(volumes["per_skill"][s] > 0 for s in ("CO", "PO", "CE", "PE")), code
+        assert len(volumes["per_domain"]) == 5, code
+        assert len(volumes["per_type"]) == 9, code
+    tracks = courses["FTC-4"]["tracks"]
+    assert set(tracks) == {"sante", "fabrication", "commerce-tourisme", "services-administratifs"}
+    assert all(t["units"] >= 3 for t in tracks.values())
 
 
 def test_demo_is_idempotent_and_prints_the_accounts(runner):
@@ -104,7 +184,7 @@ def test_demo_accounts_log_in_to_their_home_pages(runner, client):
         "admin@demo.lms": "/admin/",
         "coordo@demo.lms": "/cohorts/",
         "prof@demo.lms": "/cohorts/",
-        "eleve@demo.lms": "/my-course",
+        "eleve@demo.lms": "/learn/",
     }
     for email, home in homes.items():
         fresh = client.application.test_client()

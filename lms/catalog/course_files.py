@@ -70,6 +70,7 @@ class CourseSpec:
     employer_adapted: bool
     description: str
     tracks: list[dict[str, str]] = field(default_factory=list)
+    folder: Path | None = None
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -160,6 +161,7 @@ def read_course_file(path: Path, root: Path) -> tuple[CourseSpec | None, list[Co
             employer_adapted=adapted,
             description=(description or "").strip(),
             tracks=[{"id": t["id"], "title": t["title"]} for t in tracks],
+            folder=path.parent,
         ),
         [],
     )

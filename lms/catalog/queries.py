@@ -122,26 +122,3 @@ def cohort_detail(cohort_id: int) -> CohortDetail:
         teacher_names_by_cohort([cohort_id]).get(cohort_id, []),
         [(e, u) for e, u in enrolments],
     )
-
-
-@dataclass
-class StudentEnrolmentRow:
-    enrolment: Enrolment
-    cohort: Cohort
-    course: Course
-    site: Site
-    teachers: list[str]
-
-
-def student_enrolments(student_id: int) -> list[StudentEnrolmentRow]:
-    """A student's enrolments, current first."""
-    rows = db.session.execute(
-        select(Enrolment, Cohort, Course, Site)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(Course, Course.id == Cohort.course_id)
-        .join(Site, Site.id == Cohort.site_id)
-        .where(Enrolment.student_id == student_id)
-        .order_by(Enrolment.start_on.desc())
-    ).all()
-    teachers = teacher_names_by_cohort([r[1].id for r in rows])
-    return [StudentEnrolmentRow(e, c, co, s, teachers.get(c.id, [])) for e, c, co, s in rows]

@@ -97,10 +97,3 @@ def cohort_import(cohort_id: int):
     return render_template(template, d=detail, upload=upload, preview=preview, confirm=confirm), (
         200 if preview.ok else 422
     )
-
-
-@bp.route("/my-course")
-@roles_required(Role.STUDENT)
-def my_course():
-    rows = queries.student_enrolments(current_user.id)
-    return render_template("catalog/my_course.html", rows=rows, today=clock.today())

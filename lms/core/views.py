@@ -8,7 +8,7 @@ from lms.extensions import db
 bp = Blueprint("core", __name__)
 
 HOME_BY_ROLE = {
-    Role.STUDENT: "catalog.my_course",
+    Role.STUDENT: "learning.home",
     Role.TEACHER: "catalog.cohort_list",
     Role.COORDINATOR: "catalog.cohort_list",
     Role.ADMIN: "admin.index",

@@ -1,0 +1,1 @@
+"""Online learning: course content, exercises, attempts and productions."""
