@@ -112,12 +112,24 @@ def _sqlite_begin(conn) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
+    from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.core.views import bp as core_bp
+    from lms.followup.views import bp as followup_bp
     from lms.learning.views import bp as learning_bp
+    from lms.programme.views import bp as programme_bp
 
-    for bp in (core_bp, auth_bp, catalog_bp, admin_bp, learning_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        catalog_bp,
+        admin_bp,
+        learning_bp,
+        attendance_bp,
+        followup_bp,
+        programme_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -159,7 +159,61 @@ def can_access_attempt(user: User, attempt: Any, action: str = "view") -> bool:
     return attempt.student_id == user.id
 
 
+def visible_student_ids(user: User) -> Select[tuple[int]]:
+    """Students whose follow-up file ``user`` may open: those enrolled (now or before) in a
+    cohort in the user's scope; a student only themself."""
+    from lms.catalog.models import Enrolment
+
+    if user.role == Role.STUDENT:
+        return select(User.id).where(User.id == user.id)
+    if user.role == Role.ADMIN:
+        return select(User.id).where(User.role == Role.STUDENT)
+    return select(Enrolment.student_id).where(Enrolment.cohort_id.in_(visible_cohort_ids(user)))
+
+
+def can_access_student(user: User, student: User, action: str = "view") -> bool:
+    """A student's follow-up file: the student (view only), and staff with a cohort of the
+    student in their scope (teachers of the student's cohorts, coordinators of the region)."""
+    if student.role != Role.STUDENT:
+        return False
+    if user.role == Role.STUDENT:
+        return action == "view" and user.id == student.id
+    return bool(
+        db.session.scalar(
+            select(exists().where(visible_student_ids(user).subquery().c[0] == student.id))
+        )
+    )
+
+
+def _via_cohort(user: User, obj: Any, action: str = "view") -> bool:
+    """Objects that belong to a cohort (remedial sessions, attendance days): the cohort's scope."""
+    cohort = db.session.get(Cohort, obj.cohort_id)
+    return cohort is not None and user.role != Role.STUDENT and can_access_cohort(user, cohort)
+
+
+def _via_student(user: User, obj: Any, action: str = "view") -> bool:
+    """Objects about one student (notes, assessments): staff who may open the student's file.
+
+    Team-only notes are never shown to students; the student's own shared notes are read
+    through queries that filter on visibility, not through this check.
+    """
+    student = db.session.get(User, obj.student_id)
+    return (
+        student is not None
+        and user.role != Role.STUDENT
+        and can_access_student(user, student, action)
+    )
+
+
+def _via_enrolment_cohort(user: User, enrolment: Any, action: str = "view") -> bool:
+    """Enrolments (withdrawals, decisions): the cohort's teachers, coordinators, admins."""
+    cohort = db.session.get(Cohort, enrolment.cohort_id)
+    return cohort is not None and user.role != Role.STUDENT and can_access_cohort(user, cohort)
+
+
 def _policies() -> dict[type, Callable[[User, Any, str], bool]]:
+    from lms.catalog.models import Enrolment
+    from lms.followup.models import FollowUpNote, LevelAssessment, RemedialSession
     from lms.learning.models import Attempt, Exercise, Lesson, Production
 
     return {
@@ -169,7 +223,19 @@ def _policies() -> dict[type, Callable[[User, Any, str], bool]]:
         Exercise: can_access_exercise,
         Production: can_access_production,
         Attempt: can_access_attempt,
+        RemedialSession: _via_cohort,
+        FollowUpNote: _via_student,
+        LevelAssessment: _via_student,
+        Enrolment: _via_enrolment_cohort,
     }
+
+
+def get_student_or_404(student_id: int, action: str = "view") -> User:
+    """A student's account for their follow-up file, or 404 outside the user's scope."""
+    student = db.session.get(User, student_id)
+    if student is None or not can_access_student(current_user, student, action):
+        abort(404)
+    return student
 
 
 def get_or_404(model: type[M], object_id: Any, action: str = "view", *, options: tuple = ()) -> M:

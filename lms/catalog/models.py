@@ -165,6 +165,8 @@ class Enrolment(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=EnrolmentStatus.ACTIVE.value)
     start_on: Mapped[date] = mapped_column(Date)
     end_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # Withdrawals: why the student left (free text chosen from a list in the form).
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(200), default=None)
 
     student: Mapped[User] = relationship(lazy="raise")
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments", lazy="raise")

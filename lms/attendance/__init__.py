@@ -1,0 +1,1 @@
+"""Attendance in hours per class day, and the weekly participation allowance."""

@@ -1,0 +1,62 @@
+"""Runtime settings: values in the database, defaults here (CTFd's get_config/set_config)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from lms import clock
+from lms.audit.services import record
+from lms.extensions import db
+from lms.programme.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    # Full-time participation allowance, in dollars per week.
+    "allowance_weekly_amount": 230.0,
+    # How the weekly amount depends on attendance:
+    #   "prorated": amount × (hours attended + justified hours counted) / hours scheduled;
+    #   "threshold": the full amount when that ratio reaches min_rate, else nothing.
+    "allowance_rule": "prorated",
+    "allowance_min_rate": 0.8,
+    # Justified absences count as attended, up to this many class days per course.
+    "allowance_justified_days_per_course": 5,
+    # A follow-up interview is due for every active student every N days.
+    "interview_cadence_days": 14,
+}
+
+
+def get_setting(key: str) -> Any:
+    row = db.session.get(Setting, key)
+    return DEFAULTS[key] if row is None else row.value
+
+
+def all_settings() -> dict[str, Any]:
+    values = dict(DEFAULTS)
+    values.update({row.key: row.value for row in db.session.scalars(select(Setting))})
+    return values
+
+
+def set_setting(key: str, value: Any, *, actor=None) -> None:
+    """Change a setting (flush, no commit); the audit log keeps before and after."""
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    before = get_setting(key)
+    if before == value:
+        return
+    row = db.session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key)
+        db.session.add(row)
+    row.value = value
+    row.updated_at = clock.utcnow()
+    row.updated_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    record(
+        "setting.update",
+        entity_type="Setting",
+        entity_id=key,
+        actor=actor,
+        before={"value": before},
+        after={"value": value},
+    )
