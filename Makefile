@@ -46,7 +46,7 @@ db: install
 	$(FLASK) lms demo --password "$(DEMO_PASSWORD)"
 
 run: db
-	$(FLASK) run --debug --host 127.0.0.1 --port 5000
+	LMS_SCHEDULER=embedded $(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: install-test
 	$(BIN)/python -m pytest -p no:playwright -p no:base_url --ignore=tests/e2e -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     register_commands(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    if os.environ.get("LMS_SCHEDULER") == "embedded" and not app.testing:
+        from lms.scheduler import start_embedded
+
+        start_embedded(app)
     return app
 
 
@@ -112,14 +117,19 @@ def _sqlite_begin(conn) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
+    from lms.alerts.followup_sources import register as register_alert_sources
+    from lms.alerts.views import bp as alerts_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.core.views import bp as core_bp
+    from lms.employers.views import bp as employers_bp
     from lms.followup.views import bp as followup_bp
     from lms.learning.views import bp as learning_bp
     from lms.programme.views import bp as programme_bp
+    from lms.quality.views import bp as quality_bp
 
+    register_alert_sources()
     for bp in (
         core_bp,
         auth_bp,
@@ -129,6 +139,9 @@ def register_blueprints(app: Flask) -> None:
         attendance_bp,
         followup_bp,
         programme_bp,
+        alerts_bp,
+        employers_bp,
+        quality_bp,
     ):
         app.register_blueprint(bp)
 
@@ -171,6 +184,15 @@ def register_template_helpers(app: Flask) -> None:
     from lms.auth.models import Role
 
     app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def unread_notifications():
+        """The alert badge of the staff's navigation (one indexed count per page)."""
+        if not (current_user and current_user.is_authenticated) or current_user.role == "student":
+            return {}
+        from lms.alerts.queries import unread_count
+
+        return {"unread_notifications": unread_count(current_user.id)}
 
     @app.context_processor
     def inject():

@@ -185,6 +185,73 @@ def can_access_student(user: User, student: User, action: str = "view") -> bool:
     )
 
 
+def can_access_site(user: User, site: Site, action: str = "view") -> bool:
+    """Sites (allowance reports, closures): coordinators of the site's region, and admins."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.COORDINATOR and bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(coordinator_region.c.region_id == site.region_id)
+                .where(coordinator_region.c.user_id == user.id)
+            )
+        )
+    )
+
+
+def visible_employer_ids(user: User) -> Select[tuple[int]]:
+    """Partner employers ``user`` may see: those of a coordinator's regions; all for admins."""
+    from lms.employers.models import Employer
+
+    if user.role == Role.ADMIN:
+        return select(Employer.id)
+    if user.role == Role.COORDINATOR:
+        return (
+            select(Employer.id)
+            .join(coordinator_region, coordinator_region.c.region_id == Employer.region_id)
+            .where(coordinator_region.c.user_id == user.id)
+        )
+    return select(Employer.id).where(False)
+
+
+def can_access_employer(user: User, employer: Any, action: str = "view") -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.COORDINATOR and bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(coordinator_region.c.region_id == employer.region_id)
+                .where(coordinator_region.c.user_id == user.id)
+            )
+        )
+    )
+
+
+def can_access_review(user: User, review: Any, action: str = "view") -> bool:
+    """A quality review follows its cohort: coordinators of the region and admins view and
+    manage it; the cohort's teachers only view it."""
+    if user.role == Role.STUDENT:
+        return False
+    cohort = db.session.get(Cohort, review.cohort_id)
+    if cohort is None:
+        return False
+    if action == "manage" and user.role not in (Role.COORDINATOR, Role.ADMIN):
+        return False
+    return can_access_cohort(user, cohort, "view")
+
+
+def can_access_corrective_action(user: User, action_item: Any, action: str = "view") -> bool:
+    """A corrective action: its owner, or whoever manages its review."""
+    from lms.quality.models import CheckpointReview
+
+    if action_item.owner_id == user.id:
+        return True
+    review = db.session.get(CheckpointReview, action_item.review_id)
+    return review is not None and can_access_review(user, review, "manage")
+
+
 def _via_cohort(user: User, obj: Any, action: str = "view") -> bool:
     """Objects that belong to a cohort (remedial sessions, attendance days): the cohort's scope."""
     cohort = db.session.get(Cohort, obj.cohort_id)
@@ -212,18 +279,26 @@ def _via_enrolment_cohort(user: User, enrolment: Any, action: str = "view") -> b
 
 
 def _policies() -> dict[type, Callable[[User, Any, str], bool]]:
+    from lms.alerts.models import Alert
     from lms.catalog.models import Enrolment
+    from lms.employers.models import Employer
     from lms.followup.models import FollowUpNote, LevelAssessment, RemedialSession
     from lms.learning.models import Attempt, Exercise, Lesson, Production
+    from lms.quality.models import CheckpointReview, CorrectiveAction
 
     return {
         Cohort: can_access_cohort,
+        Site: can_access_site,
         User: can_access_user,
         Lesson: can_access_lesson,
         Exercise: can_access_exercise,
         Production: can_access_production,
         Attempt: can_access_attempt,
         RemedialSession: _via_cohort,
+        Alert: _via_cohort,
+        Employer: can_access_employer,
+        CheckpointReview: can_access_review,
+        CorrectiveAction: can_access_corrective_action,
         FollowUpNote: _via_student,
         LevelAssessment: _via_student,
         Enrolment: _via_enrolment_cohort,
@@ -238,14 +313,23 @@ def get_student_or_404(student_id: int, action: str = "view") -> User:
     return student
 
 
-def get_or_404(model: type[M], object_id: Any, action: str = "view", *, options: tuple = ()) -> M:
+def get_or_404(
+    model: type[M],
+    object_id: Any,
+    action: str = "view",
+    *,
+    options: tuple = (),
+    lock: bool = False,
+) -> M:
     """Fetch ``model`` by primary key, or 404 if it is missing or outside the user's scope.
 
     :param action: passed to the model's policy ("view" or "manage").
     :param options: loader options (e.g. ``selectinload``) for the fetch.
+    :param lock: for requests that change the object: a row lock on PostgreSQL (SQLite's
+        write lock is taken at BEGIN IMMEDIATE).
     :raises NotFound: the object does not exist or the current user may not ``action`` it.
     """
-    obj = db.session.get(model, object_id, options=list(options))
+    obj = db.session.get(model, object_id, options=list(options), with_for_update=lock or None)
     if obj is None or not _policies()[model](current_user, obj, action):
         abort(404)
     return obj

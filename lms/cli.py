@@ -88,6 +88,77 @@ def courses_report(as_json: bool) -> None:
     _emit(as_json, {"courses": report}, lines)
 
 
+@lms_group.group("alerts")
+def alerts_group() -> None:
+    """Pedagogical alerts."""
+
+
+@alerts_group.command("scan")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def alerts_scan(as_json: bool) -> None:
+    """Run every alert rule now: opens, keeps or clears alerts (twice changes nothing)."""
+    from lms.alerts.jobs import run_alert_scan
+
+    counts = run_alert_scan()
+    _emit(
+        as_json,
+        counts,
+        [
+            f"Alerts: {counts['opened']} opened, {counts['kept']} kept, {counts['closed']} "
+            f"closed, {counts['escalated']} escalated."
+        ],
+    )
+
+
+@lms_group.group("quality")
+def quality_group() -> None:
+    """Quality-control checkpoints."""
+
+
+@quality_group.command("evaluate")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def quality_evaluate(as_json: bool) -> None:
+    """Create the checkpoint reviews that are due and compute their automatic criteria."""
+    from lms.quality.jobs import run_quality_evaluate
+
+    counts = run_quality_evaluate()
+    _emit(
+        as_json,
+        counts,
+        [f"Reviews: {counts['created']} created, {counts['evaluated']} evaluated."],
+    )
+
+
+@lms_group.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs (production: one such process; a second one stands by)."""
+    import signal
+    import threading
+
+    from lms.scheduler import build_scheduler, catch_up, claim_lease, owner_id, release_lease
+
+    app = current_app._get_current_object()
+    owner = owner_id()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    held = claim_lease(owner)
+    click.echo(f"scheduler {owner}: {'running jobs' if held else 'standing by'}")
+    scheduler = build_scheduler(app, owner)
+    scheduler.start()
+    try:
+        catch_up(app, owner)
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=True)
+        release_lease(owner)
+
+
 @lms_group.command("demo")
 @click.option("--password", default=None, help="Password for every demo account.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

@@ -44,6 +44,7 @@ class Config:
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@francisation.local")
     COURSES_DIR = str(ROOT / "courses")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(ROOT / "instance" / "uploads"))
     MAX_AUDIO_BYTES = 10 * 1024 * 1024  # about 10 minutes of browser-recorded speech

@@ -21,6 +21,7 @@ from lms.catalog.models import (
     coordinator_region,
 )
 from lms.catalog.services import enrol
+from lms.demo_history import seed_history
 from lms.extensions import db
 
 REGIONS = [("06", "Montréal"), ("03", "Capitale-Nationale")]
@@ -121,7 +122,14 @@ def seed_demo(password: str | None) -> DemoReport:
     account gets it; without, new accounts get a random one (printed) and existing ones keep
     theirs.
     """
-    created = {"regions": 0, "sites": 0, "cohorts": 0, "users": 0, "enrolments": 0}
+    created = {
+        "regions": 0,
+        "sites": 0,
+        "cohorts": 0,
+        "users": 0,
+        "enrolments": 0,
+        "attendance_days": 0,
+    }
     courses = {c.code: c for c in db.session.scalars(select(Course))}
     missing = sorted({c[1] for c in COHORTS} - set(courses))
     if missing:
@@ -209,7 +217,13 @@ def seed_demo(password: str | None) -> DemoReport:
                 enrol(student, cohort, start_on)
                 created["enrolments"] += 1
         student_no += size
+        db.session.flush()
+        history = seed_history(cohort, course, users[teacher_email].id, clock.today())
+        created["attendance_days"] = created.get("attendance_days", 0) + history["attendance_days"]
     db.session.flush()
+    from lms.quality.defaults import ensure_default_templates
+
+    ensure_default_templates()
 
     report = DemoReport(password=chosen if (password or created["users"]) else None)
     report.created = created

@@ -1,9 +1,25 @@
 """Imports every feature's models, so that the metadata (and Alembic) sees all tables."""
 
+from lms.alerts.models import (
+    Alert,
+    AlertRuleSetting,
+    JobRun,
+    Notification,
+    OutboxMessage,
+    SchedulerLease,
+)
 from lms.attendance.models import AttendanceDay, AttendanceRecord
 from lms.audit.models import AuditLog
 from lms.auth.models import LoginFailure, User
 from lms.catalog.models import Cohort, Course, Enrolment, Region, Site
+from lms.employers.models import (
+    CoursePlan,
+    CoursePlanItem,
+    Employer,
+    EmployerEmployee,
+    NeedsProfile,
+    TaskAssessment,
+)
 from lms.followup.models import (
     FollowUpNote,
     LevelAssessment,
@@ -24,12 +40,38 @@ from lms.learning.models import (
     WorkplaceTask,
 )
 from lms.programme.models import ClosureDay, Setting
+from lms.quality.models import (
+    CheckpointReview,
+    CheckpointTemplate,
+    CorrectiveAction,
+    ReviewFinding,
+    SurveyCompletion,
+    SurveyResponse,
+)
 
 __all__ = [
+    "Alert",
+    "AlertRuleSetting",
+    "JobRun",
+    "Notification",
+    "OutboxMessage",
+    "SchedulerLease",
     "AttendanceDay",
     "AttendanceRecord",
     "Attempt",
+    "CheckpointReview",
+    "CheckpointTemplate",
     "ClosureDay",
+    "CorrectiveAction",
+    "ReviewFinding",
+    "SurveyCompletion",
+    "SurveyResponse",
+    "CoursePlan",
+    "CoursePlanItem",
+    "Employer",
+    "EmployerEmployee",
+    "NeedsProfile",
+    "TaskAssessment",
     "FollowUpNote",
     "LevelAssessment",
     "ProgressionDecision",

@@ -163,7 +163,7 @@ def test_demo_is_idempotent_and_prints_the_accounts(runner):
     second = runner.invoke(args=["lms", "demo", "--json"])
     assert second.exit_code == 0
     assert json.loads(second.output)["created"] == dict.fromkeys(
-        ["regions", "sites", "cohorts", "users", "enrolments"], 0
+        ["regions", "sites", "cohorts", "users", "enrolments", "attendance_days"], 0
     )
     assert _counts() == counts
 
@@ -199,3 +199,26 @@ def test_demo_refuses_a_short_password_and_missing_courses(runner):
     result = runner.invoke(args=["lms", "demo"])
     assert result.exit_code != 0
     assert "courses not loaded" in result.output
+
+
+def test_demo_scan_opens_alerts_for_the_at_risk_students_then_none(runner):
+    from lms.alerts.models import Alert
+
+    runner.invoke(args=["lms", "courses", "load"])
+    runner.invoke(args=["lms", "demo", "--password", "mot-de-passe-demo"])
+    first = json.loads(runner.invoke(args=["lms", "alerts", "scan", "--json"]).output)
+    assert set(first) >= {"opened", "kept", "closed"}
+    assert first["opened"] > 0
+    db.session.rollback()
+    streaks = db.session.scalars(
+        select(User.email)
+        .join(Alert, Alert.student_id == User.id)
+        .where(Alert.rule_code == "absence_streak")
+    ).all()
+    assert len(streaks) == 6  # the demo's "three absences in a row" student of each cohort
+    late = db.session.scalar(
+        select(func.count(Alert.id)).where(Alert.rule_code == "repeated_lateness")
+    )
+    assert late >= 6
+    second = json.loads(runner.invoke(args=["lms", "alerts", "scan", "--json"]).output)
+    assert second["opened"] == 0 and second["kept"] == first["opened"]

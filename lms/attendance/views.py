@@ -1,3 +1,345 @@
-from flask import Blueprint
+"""Attendance grid per class day, weekly allowance reports (page and CSV), the student's page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from lms import clock
+from lms.access import get_or_404, roles_required
+from lms.attendance import queries
+from lms.attendance.allowance import week_bounds
+from lms.attendance.forms import AttendanceForm, grid_data
+from lms.attendance.services import (
+    REASON_LABELS,
+    STATUS_LABELS,
+    AttendanceConflict,
+    AttendanceError,
+    AttendanceRowErrors,
+    class_day_problem,
+    long_date,
+    save_attendance,
+)
+from lms.auth.models import Role
+from lms.catalog.models import Cohort, Site
+from lms.extensions import db
+from lms.programme.calendar import class_days, closures
 
 bp = Blueprint("attendance", __name__)
+STAFF = (Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
+CSV_COLUMNS = (
+    "week_start",
+    "cohort",
+    "student_email",
+    "student_name",
+    "hours_scheduled",
+    "hours_attended",
+    "hours_justified",
+    "hours_unjustified_absence",
+    "days_not_taken",
+    "eligible",
+    "amount",
+)
+
+
+def conflict_message() -> str:
+    return _(
+        "Un·e collègue a enregistré les présences de ce jour pendant que vous les modifiiez. "
+        "Vos changements n'ont pas été enregistrés : voici la version à jour. "
+        "Refaites vos changements, puis enregistrez."
+    )
+
+
+@bp.app_template_filter("hours_minutes")
+def hours_minutes(minutes: int | None) -> str:
+    """340 → « 5 h 40 », 360 → « 6 h »."""
+    if minutes is None:
+        return "—"
+    h, m = divmod(int(minutes), 60)
+    return f"{h}\u00a0h\u00a0{m:02d}" if m else f"{h}\u00a0h"
+
+
+@bp.app_template_filter("rate_percent")
+def rate_percent(rate) -> str:
+    """A rate (0..1) as « 96,3 % » in the user's language; « — » when there is none."""
+    if rate is None:
+        return "—"
+    return format_decimal(float(rate) * 100, "0.0") + "\u00a0%"
+
+
+@bp.app_template_filter("money")
+def money(amount: Decimal) -> str:
+    return format_decimal(amount, "#,##0.00") + "\u00a0$"
+
+
+def _parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _bad_date(message: str):
+    return render_template("core/error.html", code=400, message=message), 400
+
+
+# --- the grid ----------------------------------------------------------------------------------
+
+
+def _calendar(cohort: Cohort, day: date, today: date) -> dict:
+    """Class days around ``day``: previous and next (not after today), and the past days
+    whose attendance was not taken (one query for the closures, one for the days taken)."""
+    last = min(cohort.end_on, today)
+    closed = closures([cohort.site_id], cohort.start_on, cohort.end_on)[cohort.site_id]
+    days = class_days(cohort, cohort.start_on, last, closed)
+    taken = queries.taken_days(cohort.id)
+    return {
+        "previous": next((d for d in reversed(days) if d < day), None),
+        "next": next((d for d in days if d > day), None),
+        "missing": [d for d in days if d < today and d not in taken],
+        "days": days,
+    }
+
+
+def _default_day(cohort: Cohort, today: date) -> date | None:
+    """Today if it is a class day, else the last class day before today (None: not started)."""
+    last = min(cohort.end_on, today)
+    closed = closures([cohort.site_id], cohort.start_on, last)[cohort.site_id]
+    days = class_days(cohort, cohort.start_on, last, closed)
+    return days[-1] if days else None
+
+
+def _render_grid(cohort, day, today, *, form=None, errors=None, problem=None, status=200, **extra):
+    grid = queries.grid(cohort.id, day) if problem is None else None
+    if grid is not None and form is None:
+        form = AttendanceForm(formdata=None, data=grid_data(grid, grid.version))
+    rows = {}
+    if grid is not None:
+        rows = {r.student_id: r for r in grid.rows}
+    names = {sid: r.name for sid, r in rows.items()}
+    return render_template(
+        "attendance/grid.html",
+        cohort=cohort,
+        day=day,
+        today=today,
+        grid=grid,
+        rows=rows,
+        names=names,
+        form=form,
+        errors=errors or {},
+        problem=problem,
+        calendar=_calendar(cohort, day, today),
+        scheduled=cohort.minutes_on(day),
+        status_labels=STATUS_LABELS,
+        reason_labels=REASON_LABELS,
+        long_date=long_date,
+        **extra,
+    ), status
+
+
+@bp.route("/cohorts/<int:cohort_id>/attendance", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def grid(cohort_id: int):
+    cohort = get_or_404(Cohort, cohort_id)
+    today = clock.today()
+    raw = request.args.get("day")
+    day = _parse_day(raw)
+    if raw and day is None:
+        return _bad_date(_("La date demandée n'est pas valide (format attendu : AAAA-MM-JJ)."))
+    if day is None:
+        day = _default_day(cohort, today)
+        if day is None:
+            return render_template("attendance/not_started.html", cohort=cohort, today=today)
+    problem = class_day_problem(cohort, day, today)
+    if request.method == "GET":
+        return _render_grid(cohort, day, today, problem=problem, status=422 if problem else 200)
+
+    form = AttendanceForm()
+    if problem:
+        return _render_grid(cohort, day, today, problem=problem, status=422)
+    if not form.validate_on_submit():
+        errors = form.row_errors()
+        general = [str(m) for m in form.version.errors]
+        if form.rows.errors and not errors:
+            general.append(_("La liste des élèves envoyée n'est pas valide."))
+        return _render_grid(
+            cohort, day, today, form=form, errors=errors, general_errors=general, status=422
+        )
+    try:
+        save_attendance(
+            cohort,
+            day,
+            form.entries(),
+            actor=current_user,
+            expected_version=int(form.version.data),
+            today=today,
+        )
+        db.session.commit()
+    except AttendanceRowErrors as exc:
+        db.session.rollback()
+        return _render_grid(cohort, day, today, form=form, errors=exc.errors, status=422)
+    except AttendanceError as exc:
+        db.session.rollback()
+        return _render_grid(cohort, day, today, general_errors=[str(exc)], status=422)
+    except (AttendanceConflict, StaleDataError, IntegrityError):
+        db.session.rollback()
+        return _render_grid(cohort, day, today, conflict=conflict_message(), status=409)
+    flash(_("Présences du %(day)s enregistrées.", day=long_date(day)), "success")
+    return redirect(url_for("attendance.grid", cohort_id=cohort.id, day=day.isoformat()))
+
+
+# --- weekly allowance ---------------------------------------------------------------------------
+
+
+def _week_arg() -> date:
+    raw = request.args.get("week")
+    day = _parse_day(raw)
+    if raw and day is None:
+        abort(400)
+    return week_bounds(day or clock.today())[0]
+
+
+def _week_context(monday: date, cohort: Cohort | None) -> dict:
+    sunday = monday + timedelta(days=6)
+    week_number = None
+    if cohort is not None and cohort.start_on <= sunday and monday <= cohort.end_on:
+        week_number = cohort.week_number(max(monday, cohort.start_on))
+    return {
+        "monday": monday,
+        "sunday": sunday,
+        "previous_week": monday - timedelta(days=7),
+        "next_week": monday + timedelta(days=7),
+        "week_number": week_number,
+    }
+
+
+def _totals(rows) -> dict:
+    return {
+        "scheduled": sum(r.result.scheduled_minutes for r in rows),
+        "attended": sum(r.result.attended_minutes for r in rows),
+        "justified": sum(r.result.justified_minutes for r in rows),
+        "unjustified": sum(r.result.unjustified_minutes for r in rows),
+        "not_taken": sum(r.result.days_not_taken for r in rows),
+        "eligible": sum(1 for r in rows if r.result.eligible),
+        "amount": sum((r.result.amount for r in rows), Decimal("0.00")),
+    }
+
+
+def _csv(rows, filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        a = r.result
+        writer.writerow(
+            [
+                r.week_start.isoformat(),
+                r.cohort_code,
+                r.student_email,
+                r.student_name,
+                f"{a.hours_scheduled:.2f}",
+                f"{a.hours_attended:.2f}",
+                f"{a.hours_justified:.2f}",
+                f"{a.hours_unjustified:.2f}",
+                a.days_not_taken,
+                1 if a.eligible else 0,
+                f"{a.amount:.2f}",
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/allowance")
+@roles_required(*STAFF)
+def cohort_allowance(cohort_id: int):
+    get_or_404(Cohort, cohort_id)
+    monday = _week_arg()
+    cohort, course, site = queries.cohort_header(cohort_id)
+    settings = queries.allowance_settings()
+    rows = queries.weekly_allowance([cohort], monday, settings)
+    return render_template(
+        "attendance/allowance.html",
+        cohort=cohort,
+        course=course,
+        site=site,
+        rows=rows,
+        **_week_context(monday, cohort),
+        totals=_totals(rows),
+        settings=settings,
+        csv_url=url_for("attendance.cohort_allowance_csv", cohort_id=cohort.id, week=monday),
+        endpoint="attendance.cohort_allowance",
+        endpoint_args={"cohort_id": cohort.id},
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/allowance.csv")
+@roles_required(*STAFF)
+def cohort_allowance_csv(cohort_id: int):
+    cohort = get_or_404(Cohort, cohort_id)
+    monday = _week_arg()
+    rows = queries.weekly_allowance([cohort], monday, queries.allowance_settings())
+    return _csv(rows, f"allocation-{cohort.code}-{monday.isoformat()}.csv")
+
+
+@bp.route("/sites/<int:site_id>/allowance")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def site_allowance(site_id: int):
+    site = get_or_404(Site, site_id)
+    monday = _week_arg()
+    settings = queries.allowance_settings()
+    rows = queries.weekly_allowance(queries.site_cohorts(site.id, monday), monday, settings)
+    return render_template(
+        "attendance/allowance.html",
+        cohort=None,
+        site=site,
+        rows=rows,
+        **_week_context(monday, None),
+        totals=_totals(rows),
+        settings=settings,
+        csv_url=url_for("attendance.site_allowance_csv", site_id=site.id, week=monday),
+        endpoint="attendance.site_allowance",
+        endpoint_args={"site_id": site.id},
+    )
+
+
+@bp.route("/sites/<int:site_id>/allowance.csv")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def site_allowance_csv(site_id: int):
+    site = get_or_404(Site, site_id)
+    monday = _week_arg()
+    rows = queries.weekly_allowance(
+        queries.site_cohorts(site.id, monday), monday, queries.allowance_settings()
+    )
+    return _csv(rows, f"allocation-{site.code}-{monday.isoformat()}.csv")
+
+
+# --- the student's page -------------------------------------------------------------------------
+
+
+@bp.route("/learn/attendance")
+@roles_required(Role.STUDENT)
+def mine():
+    today = clock.today()
+    settings = queries.allowance_settings()
+    data = queries.student_attendance(current_user.id, today, settings)
+    return render_template(
+        "attendance/mine.html",
+        data=data,
+        today=today,
+        settings=settings,
+        status_labels=STATUS_LABELS,
+        reason_labels=REASON_LABELS,
+    )

@@ -44,7 +44,11 @@ def healthz():
     except Exception as exc:  # noqa: BLE001 - report any failure of the database
         current_app.logger.warning("health check: database unavailable: %s", exc)
         database = "unavailable"
-    scheduler = current_app.extensions.get("lms_scheduler_status", "not running")
+    scheduler: dict = {"embedded": "lms_scheduler" in current_app.extensions}
+    if database == "ok":
+        from lms.scheduler import lease_status
+
+        scheduler.update(lease_status())
     status = 200 if database == "ok" else 503
     return jsonify(
         status="ok" if status == 200 else "degraded", database=database, scheduler=scheduler

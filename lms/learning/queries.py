@@ -402,3 +402,32 @@ def track_titles(course_id: int) -> dict[str, str]:
             select(CourseTrack.key, CourseTrack.title).where(CourseTrack.course_id == course_id)
         )
     }
+
+
+@dataclass
+class AttendanceSummary:
+    attended_minutes: int
+    scheduled_minutes: int
+    absences: int
+    lates: int
+
+    @property
+    def rate(self) -> float:
+        return self.attended_minutes / self.scheduled_minutes if self.scheduled_minutes else 0.0
+
+
+def attendance_summary(student_id: int, cohort_id: int) -> AttendanceSummary | None:
+    """The student's attendance in the cohort so far, once some attendance was taken."""
+    from lms.attendance.models import AttendanceRecord
+
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(AttendanceRecord.attended_minutes), 0),
+            func.coalesce(func.sum(AttendanceRecord.scheduled_minutes), 0),
+            func.count(AttendanceRecord.id).filter(AttendanceRecord.status == "absent"),
+            func.count(AttendanceRecord.id).filter(AttendanceRecord.status == "late"),
+        ).where(AttendanceRecord.student_id == student_id, AttendanceRecord.cohort_id == cohort_id)
+    ).one()
+    if not row[1]:
+        return None
+    return AttendanceSummary(int(row[0]), int(row[1]), row[2], row[3])

@@ -73,8 +73,16 @@ def home():
         skills=queries.skill_progress(current.course.id, current_user.id),
         descriptors=queries.level_descriptors(),
         teachers=queries.teacher_names(current.cohort.id),
+        attendance=queries.attendance_summary(current_user.id, current.cohort.id),
+        survey_open=_survey_open(today),
         today=today,
     )
+
+
+def _survey_open(today) -> bool:
+    from lms.quality.services import survey_cohort
+
+    return survey_cohort(current_user.id, today) is not None
 
 
 @bp.route("/learn/plan")

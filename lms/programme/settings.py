@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "allowance_justified_days_per_course": 5,
     # A follow-up interview is due for every active student every N days.
     "interview_cadence_days": 14,
+    # A condition still true after its alert was closed reopens it only after this many days.
+    "alert_cooldown_days": 7,
+    # A critical alert not acknowledged within this many working days goes to the coordinators.
+    "alert_escalation_working_days": 2,
 }
 
 

@@ -36,18 +36,31 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> str:
+def live_app(tmp_path_factory):
+    """The app served to the browser, on a database prepared like ``make run`` does."""
     from flask_migrate import upgrade
 
     db_file = Path(tmp_path_factory.mktemp("e2e")) / "e2e.sqlite3"
     settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})
+    app = create_app(
+        {
+            **settings,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        }
+    )
     with app.app_context():
         upgrade()
     runner = app.test_cli_runner()
     for args in (["lms", "courses", "load"], ["lms", "demo", "--password", DEMO_PASSWORD]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> str:
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms import clock
+from lms.extensions import db
+
+SEVERITIES = ("info", "warning", "critical")
+OPEN_STATUSES = ("open", "acknowledged")
+STATUSES = ("open", "acknowledged", "resolved", "dismissed", "cleared")
+
+
+class Alert(db.Model):
+    """One alert of a rule about a subject (a student in a cohort, or a cohort).
+
+    ``open_key`` is ``rule:subject`` while the alert is open or acknowledged and NULL once it is
+    closed: its unique constraint makes a second open alert for the same rule and subject
+    impossible, on SQLite and PostgreSQL alike, even with two scans at once.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        UniqueConstraint("open_key", name="uq_alert_open_key"),
+        CheckConstraint(
+            "status IN ('open', 'acknowledged', 'resolved', 'dismissed', 'cleared')",
+            name="status_known",
+        ),
+        CheckConstraint("severity IN ('info', 'warning', 'critical')", name="severity_known"),
+        Index("ix_alert_cohort_id_status", "cohort_id", "status"),
+        Index("ix_alert_rule_subject", "rule_code", "subject_key"),
+        Index("ix_alert_student_id", "student_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_code: Mapped[str] = mapped_column(String(40))
+    subject_key: Mapped[str] = mapped_column(String(60))  # "student:12:cohort:3" or "cohort:3"
+    open_key: Mapped[str | None] = mapped_column(String(110))
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE")
+    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(15), default="open")
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    resolution_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("followup_note.id", ondelete="SET NULL")
+    )
+    dismiss_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AlertRuleSetting(db.Model):
+    """A coordinator's tuning of a rule: programme-wide (course_id NULL) or for one course."""
+
+    __tablename__ = "alert_rule_setting"
+    __table_args__ = (
+        UniqueConstraint("rule_code", "course_id", name="uq_alert_rule_setting_rule_course"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_code: Mapped[str] = mapped_column(String(40))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+
+
+class Notification(db.Model):
+    """An in-app notification (and a line of the daily digest)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_id_read_at", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # new, escalated
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    digested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(db.Model):
+    """An e-mail: sent through MAIL_SERVER when set, else kept here for admins to read."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SchedulerLease(db.Model):
+    """Who runs the scheduled jobs: one row per lease, claimed with one conditional UPDATE."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobRun(db.Model):
+    """A run of a scheduled job (what it did), also used to run each job once per period."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run_job_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(30))  # e.g. "2026-11-27" or "2026-11-27T14"
+    owner: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

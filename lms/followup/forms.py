@@ -1,0 +1,348 @@
+"""Follow-up forms (validation only) and the French labels of the follow-up vocabularies.
+
+Business rules that need the database or the date (future dates, owners in scope, enrolment
+dates) are checked by the services, which raise :class:`~lms.followup.services.FollowUpError`
+with the field to attach the message to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from lms.followup.models import ASSESSMENT_KINDS, DECISIONS, NOTE_REASONS, NOTE_TYPES
+from lms.learning.models import SKILLS
+
+# --- vocabularies ------------------------------------------------------------------------------
+
+SKILL_LABELS: dict[str, Any] = {
+    "CO": _l("Compréhension orale"),
+    "PO": _l("Production orale"),
+    "CE": _l("Compréhension écrite"),
+    "PE": _l("Production écrite"),
+}
+SKILL_CODES: dict[str, Any] = {"CO": "CO", "PO": "PO", "CE": "CE", "PE": "PÉ"}
+KIND_LABELS: dict[str, Any] = {
+    "placement": _l("Classement"),
+    "mid": _l("Mi-parcours"),
+    "final": _l("Fin de cours"),
+    "adhoc": _l("Ponctuelle"),
+}
+NOTE_TYPE_LABELS: dict[str, Any] = {
+    "entretien": _l("Entretien de suivi"),
+    "appel": _l("Appel"),
+    "rencontre": _l("Rencontre"),
+    "reference": _l("Référence vers un organisme"),
+    "sortie": _l("Suivi de départ"),
+    "autre": _l("Autre"),
+}
+REASON_LABELS: dict[str, Any] = {
+    "absences": _l("Absences"),
+    "apprentissage": _l("Difficulté d'apprentissage"),
+    "personnelle": _l("Situation personnelle"),
+    "emploi": _l("Emploi"),
+    "sante": _l("Santé"),
+    "autre": _l("Autre"),
+}
+VISIBILITY_LABELS: dict[str, Any] = {
+    "team": _l("Équipe seulement"),
+    "student": _l("Partagée avec l'élève"),
+}
+DECISION_LABELS: dict[str, Any] = {
+    "passe": _l("Passe au cours suivant"),
+    "reprend": _l("Reprend le cours"),
+    "reoriente": _l("Réorienté·e"),
+    "abandon": _l("Abandon"),
+}
+# Why a student leaves: the key is stored on the enrolment, the label shown.
+WITHDRAWAL_REASONS: dict[str, Any] = {
+    "emploi": _l("Emploi trouvé"),
+    "demenagement": _l("Déménagement"),
+    "sante": _l("Santé"),
+    "famille": _l("Famille"),
+    "garde": _l("Garde d'enfants"),
+    "autre-cours": _l("Autre cours"),
+    "sans-nouvelles": _l("Sans nouvelles"),
+    "autre": _l("Autre"),
+}
+CADENCE_LABELS: dict[str, Any] = {
+    "ok": _l("À jour"),
+    "soon": _l("Dû bientôt"),
+    "overdue": _l("En retard"),
+}
+ATTENDANCE_LABELS: dict[str, Any] = {
+    "present": _l("Présent·e"),
+    "late": _l("Retard"),
+    "left_early": _l("Départ hâtif"),
+    "absent": _l("Absence"),
+    "justified": _l("Absence motivée"),
+}
+# Justified absences (lms.attendance.models.JUSTIFICATION_REASONS), as the timeline shows them.
+JUSTIFICATION_LABELS: dict[str, Any] = {
+    "maladie": _l("maladie"),
+    "rendez-vous-medical": _l("rendez-vous médical"),
+    "famille": _l("raison familiale"),
+    "demarche-immigration": _l("démarche d'immigration"),
+    "entrevue-emploi": _l("entrevue d'emploi"),
+    "deces": _l("décès"),
+    "autre": _l("autre motif"),
+}
+# Kinds of timeline events (the alerts issue adds "alert").
+EVENT_LABELS: dict[str, Any] = {
+    "enrolment": _l("Inscription"),
+    "attendance": _l("Présence"),
+    "online": _l("Travail en ligne"),
+    "production": _l("Production"),
+    "assessment": _l("Évaluation"),
+    "note": _l("Note de suivi"),
+    "remedial": _l("Récupération"),
+    "decision": _l("Décision"),
+    "alert": _l("Alerte"),
+}
+
+LABELS: dict[str, dict[str, Any]] = {
+    "skill": SKILL_LABELS,
+    "skill_code": SKILL_CODES,
+    "kind": KIND_LABELS,
+    "note_type": NOTE_TYPE_LABELS,
+    "reason": REASON_LABELS,
+    "visibility": VISIBILITY_LABELS,
+    "decision": DECISION_LABELS,
+    "withdrawal": WITHDRAWAL_REASONS,
+    "cadence": CADENCE_LABELS,
+    "attendance": ATTENDANCE_LABELS,
+    "justification": JUSTIFICATION_LABELS,
+    "event": EVENT_LABELS,
+}
+
+
+def label(value: str | None, group: str) -> Any:
+    """The French label of ``value`` in a vocabulary (the value itself when unknown)."""
+    if value is None:
+        return ""
+    return LABELS[group].get(value, value)
+
+
+def _choices(labels: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[SelectChoice]:
+    return [SelectChoice(k, labels[k]) for k in (keys or tuple(labels))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+# --- level assessments -------------------------------------------------------------------------
+
+
+def _level_on_scale(_form, field) -> None:
+    value = (field.data or "").strip()
+    if value and not (value.isdigit() and 1 <= int(value) <= 12):
+        raise ValidationError(_l("Le niveau doit être un nombre de 1 à 12."))
+
+
+class SkillRowForm(Form):
+    """One skill of an assessment: an empty level means the skill was not assessed."""
+
+    skill = StringField(
+        widget=HiddenInput(),
+        validators=[AnyOf(SKILLS, message=_l("Compétence inconnue."))],
+    )
+    level = SelectField(
+        _l("Niveau"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(str(n), str(n)) for n in range(1, 13)],
+        validate_choice=False,
+        validators=[_level_on_scale],
+    )
+    evidence = TextAreaField(
+        _l("Preuves"),
+        validators=[Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        render_kw={"rows": 2},
+    )
+
+
+class AssessmentForm(FlaskForm):
+    kind = SelectField(
+        _l("Type d'évaluation"),
+        choices=_choices(KIND_LABELS, ASSESSMENT_KINDS),
+        validate_choice=False,
+        validators=[AnyOf(ASSESSMENT_KINDS, message=_l("Type d'évaluation inconnu."))],
+    )
+    assessed_on = DateField(
+        _l("Date de l'évaluation"),
+        validators=[InputRequired(_l("Indiquez la date de l'évaluation."))],
+    )
+    rows = FieldList(FormField(SkillRowForm), min_entries=len(SKILLS), max_entries=len(SKILLS))
+    submit = SubmitField(_l("Enregistrer les niveaux"))
+
+    def prefill_skills(self) -> None:
+        for row, skill in zip(self.rows, SKILLS, strict=False):
+            if not row.form.skill.data:
+                row.form.skill.data = skill
+
+    def filled_rows(self) -> list[tuple[str, int, str]]:
+        return [
+            (row.form.skill.data, int(row.form.level.data), (row.form.evidence.data or "").strip())
+            for row in self.rows
+            if (row.form.level.data or "").strip()
+        ]
+
+
+# --- notes -------------------------------------------------------------------------------------
+
+
+class NoteForm(FlaskForm):
+    note_type = SelectField(
+        _l("Type"),
+        choices=_choices(NOTE_TYPE_LABELS, NOTE_TYPES),
+        validate_choice=False,
+        validators=[AnyOf(NOTE_TYPES, message=_l("Type de note inconnu."))],
+    )
+    reason = SelectField(
+        _l("Motif"),
+        choices=_choices(REASON_LABELS, NOTE_REASONS),
+        validate_choice=False,
+        validators=[AnyOf(NOTE_REASONS, message=_l("Motif inconnu."))],
+    )
+    held_on = DateField(
+        _l("Date de l'échange"),
+        validators=[InputRequired(_l("Indiquez la date de l'échange."))],
+    )
+    summary = TextAreaField(
+        _l("Résumé"),
+        validators=[
+            DataRequired(_l("Résumez l'échange.")),
+            Length(max=5000, message=_l("5 000 caractères au maximum.")),
+        ],
+        render_kw={"rows": 4},
+    )
+    action = TextAreaField(
+        _l("Action à faire"),
+        validators=[Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        render_kw={"rows": 2},
+    )
+    owner_id = SelectField(_l("Responsable de l'action"), validate_choice=False)
+    due_on = DateField(_l("À faire d'ici le"), validators=[Optional()])
+    visibility = RadioField(
+        _l("Visibilité"),
+        choices=_choices(VISIBILITY_LABELS),
+        default="team",
+        validate_choice=False,
+        validators=[AnyOf(tuple(VISIBILITY_LABELS), message=_l("Visibilité inconnue."))],
+    )
+    submit = SubmitField(_l("Enregistrer la note"))
+
+    def set_owners(self, owners: list[tuple[int, str, str]]) -> None:
+        role_labels = {"teacher": _l("enseignant·e"), "coordinator": _l("conseiller·ère")}
+        self.owner_id.choices = [SelectChoice("", _l("— Aucun·e —"))] + [
+            SelectChoice(str(uid), f"{name} ({role_labels.get(role, role)})")
+            for uid, name, role in owners
+        ]
+
+    def owner_value(self) -> int | None:
+        raw = (self.owner_id.data or "").strip()
+        return int(raw) if raw.isdigit() else (None if not raw else -1)
+
+
+class NoteEditForm(NoteForm):
+    outcome = TextAreaField(
+        _l("Résultat"),
+        validators=[Length(max=5000, message=_l("5 000 caractères au maximum."))],
+        render_kw={"rows": 3},
+    )
+    done_on = DateField(_l("Fait le"), validators=[Optional()])
+
+
+# --- remedial sessions -------------------------------------------------------------------------
+
+
+class RemedialForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Indiquez la date de la séance."))])
+    start = TimeField(
+        _l("Heure de début"), validators=[InputRequired(_l("Indiquez l'heure de début."))]
+    )
+    duration_minutes = IntegerField(
+        _l("Durée (minutes)"),
+        default=60,
+        validators=[
+            InputRequired(_l("Indiquez la durée.")),
+            NumberRange(15, 480, message=_l("La durée doit être de 15 à 480 minutes.")),
+        ],
+    )
+    topic = StringField(
+        _l("Sujet"),
+        validators=[
+            DataRequired(_l("Indiquez le sujet de la séance.")),
+            Length(max=300, message=_l("300 caractères au maximum.")),
+        ],
+    )
+    student_ids = MultiCheckboxField(_l("Élèves invité·es"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Planifier la séance"))
+
+
+class RemedialRecordForm(FlaskForm):
+    """The outcome of a session; each invite's attendance is read as ``attended-<student id>``."""
+
+    outcome = TextAreaField(
+        _l("Bilan de la séance"),
+        validators=[Length(max=5000, message=_l("5 000 caractères au maximum."))],
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Enregistrer les présences et le bilan"))
+
+
+# --- end of course -----------------------------------------------------------------------------
+
+
+class DecisionsForm(FlaskForm):
+    """Decisions are read as ``decision-<enrolment id>`` / ``comment-<enrolment id>``."""
+
+    submit = SubmitField(_l("Enregistrer les décisions"))
+
+
+DECISION_CHOICES = [SelectChoice("", "—")] + _choices(DECISION_LABELS, DECISIONS)
+
+
+class WithdrawForm(FlaskForm):
+    withdrawn_on = DateField(
+        _l("Date du départ"), validators=[InputRequired(_l("Indiquez la date du départ."))]
+    )
+    reason = SelectField(
+        _l("Raison du départ"),
+        choices=_choices(WITHDRAWAL_REASONS),
+        validate_choice=False,
+        validators=[AnyOf(tuple(WITHDRAWAL_REASONS), message=_l("Raison inconnue."))],
+    )
+    comment = TextAreaField(
+        _l("Commentaire"),
+        validators=[Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Enregistrer le départ"))
