@@ -5,15 +5,14 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.forms import PASSWORD_MIN_LENGTH
+from lms.formfields import MultiCheckboxField
 
 
 def role_choices() -> list[SelectChoice]:
@@ -26,11 +25,6 @@ def role_choices() -> list[SelectChoice]:
 
 
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserForm(FlaskForm):

@@ -27,6 +27,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from lms.alerts.rules import RULES, Rule
 from lms.followup.forms import NOTE_TYPE_LABELS, REASON_LABELS, VISIBILITY_LABELS
 from lms.followup.models import NOTE_REASONS, NOTE_TYPES
+from lms.formfields import choices as _choices
 
 SEVERITY_LABELS: dict[str, Any] = {
     "critical": _l("Critique"),
@@ -57,10 +58,6 @@ STATUS_FILTER_LABELS: dict[str, Any] = {
 }
 
 MAX_TEXT = 2000
-
-
-def _choices(labels: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[SelectChoice]:
-    return [SelectChoice(k, labels[k]) for k in (keys or tuple(labels))]
 
 
 # --- the inbox's filters (GET) -----------------------------------------------------------------

@@ -15,7 +15,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -31,10 +30,10 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.employers.models import SECTORS
 from lms.employers.services import PLAN_ACTIONS, TASK_KINDS, neq_message
+from lms.formfields import MultiCheckboxField
 from lms.learning.models import SKILLS
 
 SECTOR_LABELS: dict[str, Any] = {
@@ -71,11 +70,6 @@ REASON_LABELS: dict[str, Any] = {
     "added": _l("Ajoutée par l'équipe"),
 }
 MAX_TEXT = 2000
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def sector_choices() -> list[SelectChoice]:

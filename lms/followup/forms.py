@@ -19,7 +19,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -35,9 +34,11 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
 from lms.followup.models import ASSESSMENT_KINDS, DECISIONS, NOTE_REASONS, NOTE_TYPES
+from lms.formfields import MultiCheckboxField
+from lms.formfields import choices as _choices
 from lms.learning.models import SKILLS
 
 # --- vocabularies ------------------------------------------------------------------------------
@@ -148,15 +149,6 @@ def label(value: str | None, group: str) -> Any:
     if value is None:
         return ""
     return LABELS[group].get(value, value)
-
-
-def _choices(labels: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[SelectChoice]:
-    return [SelectChoice(k, labels[k]) for k in (keys or tuple(labels))]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 # --- level assessments -------------------------------------------------------------------------

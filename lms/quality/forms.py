@@ -33,6 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.formfields import choices as _choices
 from lms.quality.criteria import CRITERIA, MANUAL_DEFAULTS, OBSERVATION_RUBRIC, RUBRIC_SCALE
 from lms.quality.models import VERDICTS
 from lms.quality.services import ACTION_STATUSES, FINDING_RESULTS
@@ -92,10 +93,6 @@ def label(value: str | None, group: str) -> Any:
     if value is None:
         return ""
     return LABELS[group].get(value, value)
-
-
-def _choices(labels: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[SelectChoice]:
-    return [SelectChoice(k, labels[k]) for k in (keys or tuple(labels))]
 
 
 # --- the review ---------------------------------------------------------------------------------
