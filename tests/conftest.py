@@ -76,13 +76,14 @@ def app_factory(database_url: str, _schema) -> Iterator[Callable[..., object]]:
         with application.app_context():
             db.session.remove()
     # Empty the tables with an app of this test (creating an app costs ~0.15 s: routes).
-    cleaner = apps[0] if apps else create_app(
-        {**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url}
+    cleaner = (
+        apps[0]
+        if apps
+        else create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url})
     )
-    with cleaner.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+    with cleaner.app_context(), db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
     for application in apps or [cleaner]:
         with application.app_context():
             db.engine.dispose()
