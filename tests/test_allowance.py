@@ -651,3 +651,54 @@ def _take_all_present(cohort, actor, monday):
         entries = [Entry(sid, "present") for sid, _n, _e in enrolled_on(cohort.id, day)]
         save_attendance(cohort, day, entries, actor=actor, expected_version=0, today=TODAY)
     db.session.commit()
+
+
+def test_the_allowance_csv_of_a_demo_cohort_equals_its_attendance_grid(runner, server):
+    """On the demo data: last week's allowance CSV of FTC2-CDN-A (week 5) against the sums of
+    the attendance grid's records for the same cohort and week, computed the other way."""
+    from lms.catalog.models import Cohort
+
+    assert runner.invoke(args=["lms", "courses", "load"]).exit_code == 0
+    assert runner.invoke(args=["lms", "demo", "--password", "mot-de-passe-demo"]).exit_code == 0
+    db.session.rollback()
+    cohort = db.session.scalar(select(Cohort).where(Cohort.code == "FTC2-CDN-A"))
+    today = clock.today()
+    monday = today - timedelta(days=today.weekday() + 7)  # last week, fully taken
+    client = server.test_client()
+    token = client.get("/auth/login").get_data(as_text=True).split('name="csrf_token"')[1]
+    token = token.split('value="')[1].split('"')[0]
+    client.post(
+        "/auth/login",
+        data={"email": "prof@demo.lms", "password": "mot-de-passe-demo", "csrf_token": token},
+    )
+    response = client.get(f"/cohorts/{cohort.id}/allowance.csv?week={monday}")
+    assert response.status_code == 200
+    rows = _parse_csv(response)
+    assert len(rows) >= 13
+
+    in_week = (
+        AttendanceRecord.cohort_id == cohort.id,
+        AttendanceRecord.day >= monday,
+        AttendanceRecord.day <= monday + timedelta(days=6),
+    )
+    scheduled, attended = db.session.execute(
+        select(
+            func.sum(AttendanceRecord.scheduled_minutes),
+            func.sum(AttendanceRecord.attended_minutes),
+        ).where(*in_week)
+    ).one()
+    justified = db.session.scalar(
+        select(func.coalesce(func.sum(AttendanceRecord.scheduled_minutes), 0)).where(
+            *in_week, AttendanceRecord.status == "justified"
+        )
+    )
+    assert scheduled > 0
+    csv_attended = sum(Decimal(r["hours_attended"]) for r in rows)
+    csv_scheduled = sum(Decimal(r["hours_scheduled"]) for r in rows)
+    csv_justified = sum(Decimal(r["hours_justified"]) for r in rows)
+    # Each row is rounded to the hundredth of an hour: allow that rounding, no more.
+    tolerance = Decimal("0.005") * len(rows)
+    assert abs(csv_attended - Decimal(attended) / 60) <= tolerance
+    assert abs(csv_scheduled - Decimal(scheduled) / 60) <= tolerance
+    assert abs(csv_justified - Decimal(justified) / 60) <= tolerance
+    assert all(r["days_not_taken"] == "0" for r in rows)
