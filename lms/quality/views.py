@@ -24,7 +24,17 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -259,6 +269,14 @@ def _locked(review: CheckpointReview):
     )
 
 
+def _review_to_change(review_id: int) -> CheckpointReview:
+    """A review the user manages, locked for the change; a signed one answers 409."""
+    review = get_review_or_404(review_id, "manage", lock=True)
+    if review.status == "signed":
+        abort(make_response(_locked(review)))
+    return review
+
+
 def _refused(review: CheckpointReview, exc: services.QualityError, **forms: Any):
     db.session.rollback()
     review = db.session.get(CheckpointReview, review.id)
@@ -275,9 +293,7 @@ def review_detail(review_id: int):
 @bp.route("/quality/reviews/<int:review_id>/evaluate", methods=["POST"])
 @roles_required(*MANAGERS)
 def review_evaluate(review_id: int):
-    review = get_review_or_404(review_id, "manage", lock=True)
-    if review.status == "signed":
-        return _locked(review)
+    review = _review_to_change(review_id)
     services.evaluate_reviews([review], clock.today())
     db.session.commit()
     flash(_("Les critères automatiques ont été recalculés."), "success")
@@ -287,9 +303,7 @@ def review_evaluate(review_id: int):
 @bp.route("/quality/reviews/<int:review_id>/sample", methods=["POST"])
 @roles_required(*MANAGERS)
 def review_sample(review_id: int):
-    review = get_review_or_404(review_id, "manage", lock=True)
-    if review.status == "signed":
-        return _locked(review)
+    review = _review_to_change(review_id)
     template = db.session.get(CheckpointTemplate, review.template_id)
     try:
         drawn = services.draw_sample(review, current_user, template.sample_size)
@@ -303,9 +317,7 @@ def review_sample(review_id: int):
 @bp.route("/quality/reviews/<int:review_id>/findings", methods=["POST"])
 @roles_required(*MANAGERS)
 def review_finding(review_id: int):
-    review = get_review_or_404(review_id, "manage", lock=True)
-    if review.status == "signed":
-        return _locked(review)
+    review = _review_to_change(review_id)
     criterion = (request.form.get("criterion") or "").strip()
     keys = {e["key"] for e in review.results or []}
     if criterion not in keys:
@@ -336,9 +348,7 @@ def review_finding(review_id: int):
 @bp.route("/quality/reviews/<int:review_id>/actions", methods=["POST"])
 @roles_required(*MANAGERS)
 def review_action_add(review_id: int):
-    review = get_review_or_404(review_id, "manage", lock=True)
-    if review.status == "signed":
-        return _locked(review)
+    review = _review_to_change(review_id)
     form = ActionForm()
     form.set_owners(services.owner_choices(review.cohort_id))
     if not form.validate_on_submit() or form.owner() is None:
@@ -371,9 +381,7 @@ def review_action_add(review_id: int):
 @bp.route("/quality/reviews/<int:review_id>/sign", methods=["POST"])
 @roles_required(*MANAGERS)
 def review_sign(review_id: int):
-    review = get_review_or_404(review_id, "manage", lock=True)
-    if review.status == "signed":
-        return _locked(review)
+    review = _review_to_change(review_id)
     form = SignForm()
     if not form.validate_on_submit():
         db.session.rollback()
