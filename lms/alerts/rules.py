@@ -24,6 +24,7 @@ from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus, Site
 from lms.clock import QUEBEC
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment
+from lms.followup.services import interview_due_on, interview_in_enrolment
 from lms.learning.models import Attempt, Exercise, Lesson, Production, Unit
 from lms.programme.calendar import class_days, closures
 from lms.programme.settings import get_setting
@@ -577,8 +578,8 @@ def find_interview_overdue(ctx: ScanContext, code: str) -> list[Finding]:
         ).outerjoin(last, last.c.student_id == active.c.student_id)
     ):
         grace = ctx.p(code, cohort_id)["grace_days"]
-        since = held_on if held_on and held_on >= start_on else None
-        due = (since or start_on) + timedelta(days=cadence)
+        since = interview_in_enrolment(held_on, start_on)
+        due = interview_due_on(held_on, start_on, cadence)
         if ctx.today > due + timedelta(days=grace):
             findings.append(
                 Finding(

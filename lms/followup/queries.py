@@ -408,14 +408,19 @@ def online_summary(student_id: int) -> OnlineSummary:
 # --- interviews --------------------------------------------------------------------------------
 
 
-def last_interviews(student_ids: list[int]) -> dict[int, date]:
-    """The date of each student's last follow-up interview, any cohort (one query)."""
+def last_interviews(student_ids: list[int], until: date) -> dict[int, date]:
+    """The date of each student's last follow-up interview up to ``until``, any cohort (one
+    query); whether it counts for an enrolment is :func:`interview_in_enrolment`'s call."""
     if not student_ids:
         return {}
     return dict(
         db.session.execute(
             select(FollowUpNote.student_id, func.max(FollowUpNote.held_on))
-            .where(FollowUpNote.student_id.in_(student_ids), FollowUpNote.note_type == "entretien")
+            .where(
+                FollowUpNote.student_id.in_(student_ids),
+                FollowUpNote.note_type == "entretien",
+                FollowUpNote.held_on <= until,
+            )
             .group_by(FollowUpNote.student_id)
         ).all()
     )
@@ -481,7 +486,7 @@ def dashboard(cohort: Cohort, course: Course, today: date, every_days: int) -> l
     students = active_students(cohort.id, today)
     ids = [u.id for _e, u in students]
     attendance = attendance_by_student(cohort.id)
-    interviews = last_interviews(ids)
+    interviews = last_interviews(ids, today)
     assessments = assessments_of(ids)
     mastery = cohort_mastery(course.id, ids)
     alerts: dict[int, int] | None = None

@@ -156,6 +156,26 @@ def gain_since_placement(placement: int | None, latest: int | None) -> int | Non
 # --- the interview cadence ---------------------------------------------------------------------
 
 
+def interview_in_enrolment(last_interview_on: date | None, enrolled_on: date) -> date | None:
+    """The last interview if it was held during this enrolment, else ``None``.
+
+    An interview held in an earlier cohort does not count for the new one: the student's new
+    teacher owes them an interview within the cadence of their arrival.
+    """
+    if last_interview_on is not None and last_interview_on >= enrolled_on:
+        return last_interview_on
+    return None
+
+
+def interview_due_on(last_interview_on: date | None, enrolled_on: date, every_days: int) -> date:
+    """The one definition of when a follow-up interview is due, used by the teacher's
+    dashboard, the ``interview_overdue`` alert rule, the quality criterion and the quality
+    dashboard: ``every_days`` after the last interview of this enrolment, or after the start
+    of the enrolment when none was held in it."""
+    since = interview_in_enrolment(last_interview_on, enrolled_on) or enrolled_on
+    return since + timedelta(days=every_days)
+
+
 @dataclass(frozen=True)
 class Cadence:
     due_on: date
@@ -172,7 +192,7 @@ def interview_cadence(
     student has had none. "soon": due within :data:`CADENCE_SOON_DAYS` days (today included);
     "overdue": the due date has passed.
     """
-    due = (last_interview_on or enrolled_on) + timedelta(days=every_days)
+    due = interview_due_on(last_interview_on, enrolled_on, every_days)
     days = (due - today).days
     if days < 0:
         status = "overdue"

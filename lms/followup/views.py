@@ -114,7 +114,7 @@ def _render_file(student: User, withdraw_forms: dict | None = None, status: int 
     enrolments = queries.student_enrolments(student.id)
     in_scope = queries.student_cohorts_in_scope(current_user, student.id)
     assessments = queries.assessments_of([student.id]).get(student.id, [])
-    last_interview = queries.last_interviews([student.id]).get(student.id)
+    last_interview = queries.last_interviews([student.id], today).get(student.id)
     every = int(get_setting("interview_cadence_days"))
     cadences = {
         line.enrolment.id: interview_cadence(last_interview, line.enrolment.start_on, today, every)

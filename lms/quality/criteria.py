@@ -36,6 +36,7 @@ from lms.auth.models import User
 from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment
+from lms.followup.services import interview_due_on, interview_in_enrolment
 from lms.learning.models import SKILLS, Production
 from lms.programme.calendar import class_days, closures, working_days_between
 from lms.programme.settings import get_setting
@@ -382,8 +383,8 @@ def compute_interviews(subjects: list[Subject]) -> dict[Any, Outcome]:
             start_on = students[sid].start_on
             dates = held[sid]
             index = bisect_right(dates, s.as_of)
-            last = dates[index - 1] if index and dates[index - 1] >= start_on else None
-            due = (last or start_on) + timedelta(days=cadence)
+            last = interview_in_enrolment(dates[index - 1] if index else None, start_on)
+            due = interview_due_on(last, start_on, cadence)
             if s.as_of > due + timedelta(days=s.params["grace_days"]):
                 late.append([sid, names.get(sid, ""), last and last.isoformat(), due.isoformat()])
         total = len(students)

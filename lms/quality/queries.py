@@ -25,6 +25,7 @@ from lms.auth.models import Role, User
 from lms.catalog.models import Cohort, Course, Enrolment, EnrolmentStatus, Region, Site
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment, RemedialSession
+from lms.followup.services import interview_due_on
 from lms.learning.models import SKILLS, Production
 from lms.programme.settings import get_setting
 from lms.quality.criteria import as_aware, end_of_day, local_date
@@ -602,7 +603,7 @@ def collect(
                 metrics.assessments_on_time += 1
 
     # 4. Follow-up interviews: the cadence, checked every Friday of the period.
-    cadence = timedelta(days=int(get_setting("interview_cadence_days")))
+    cadence = int(get_setting("interview_cadence_days"))
     interviews: dict[int, list[date]] = defaultdict(list)
     for student_id, held_on in db.session.execute(
         select(FollowUpNote.student_id, FollowUpNote.held_on)
@@ -626,10 +627,10 @@ def collect(
             if e.end_on is not None and friday > e.end_on:
                 continue
             index = bisect_right(held, friday)
-            last = held[index - 1] if index and held[index - 1] >= e.start_on else None
+            last = held[index - 1] if index else None
             metrics = bucket(e.cohort_id, friday, e.student_id)
             metrics.cadence_checks += 1
-            if friday <= (last or e.start_on) + cadence:
+            if friday <= interview_due_on(last, e.start_on, cadence):
                 metrics.cadence_ok += 1
 
     # 5. Alert response: opened in the period, acknowledged.
