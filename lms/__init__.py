@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    g,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms.config import ROOT, Config
-from lms.dbutil import write_intent
+from lms import security_headers
+from lms.config import ROOT, Config, check_production_settings
+from lms.dbutil import SQLITE_BUSY_TIMEOUT_MS, lock_wait_ms, write_intent
 from lms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from lms.routing import DatabaseIntConverter, is_out_of_range
 
 TEMPLATES = ROOT / "templates"
 MIGRATIONS = ROOT / "migrations"
@@ -29,13 +43,18 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    check_production_settings(app.config)  # raises InsecureSettingsError (a RuntimeError)
+    if app.config.get("LMS_PROXY_COUNT", 0) > 0:  # behind N proxies: the client's address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["LMS_PROXY_COUNT"])
     Path(app.instance_path).mkdir(exist_ok=True)
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
 
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    security_headers.init_app(app)
     if os.environ.get("LMS_SCHEDULER") == "embedded" and not app.testing:
         from lms.scheduler import start_embedded
 
@@ -78,14 +97,17 @@ def register_extensions(app: Flask) -> None:
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_token != token:
+        if user is None or not user.active:
             return None
+        if not hmac.compare_digest(user.session_token.encode(), token.encode()):
+            return None  # the token changed (logout, password change): the session has ended
         return user
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
             event.listen(db.engine, "begin", _sqlite_begin)
+            event.listen(db.engine, "checkin", _sqlite_checkin)
 
     @app.before_request
     def _declare_write_intent() -> None:
@@ -103,7 +125,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
@@ -112,7 +134,17 @@ def _sqlite_begin(conn) -> None:
     # A request that may write (POST...) takes the write lock at BEGIN (IMMEDIATE), so that a
     # transaction that reads then writes cannot fail half-way on a lock; reads stay DEFERRED
     # and, in WAL mode, never block writers.
+    wait = lock_wait_ms.get()
+    if wait is not None:  # a longer wait for this unit of work only (see _sqlite_checkin)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+        conn.info["busy_timeout_changed"] = True
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _sqlite_checkin(dbapi_connection, record) -> None:
+    # Pragmas stick to pooled connections: give the next user the default wait back.
+    if record is not None and record.info.pop("busy_timeout_changed", False):
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -159,6 +191,7 @@ def register_errorhandlers(app: Flask) -> None:
         404: _l("Cette page n'existe pas ou ne vous est pas accessible."),
         405: _l("Cette action n'est pas permise ici."),
         413: _l("Le fichier envoyé est trop volumineux."),
+        416: _l("La partie demandée du fichier n'existe pas."),
         500: _l("Une erreur est survenue de notre côté. Réessayez dans un moment."),
     }
 
@@ -166,10 +199,29 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         if code == 500:
             db.session.rollback()
-        return render_template("core/error.html", code=code, message=messages[code]), code
+        response = make_response(
+            render_template("core/error.html", code=code, message=messages[code]), code
+        )
+        # Keep the headers the error defines (Allow of a 405, Content-Range of a 416).
+        get_headers = getattr(error, "get_headers", None)
+        for name, value in get_headers() if get_headers else ():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     for code in messages:
         app.register_error_handler(code, render_error)
+
+    def database_value_error(error):
+        # An id typed in a query string or a form, too large for the database: no such row.
+        if not is_out_of_range(error):
+            raise error  # any other error: the usual 500 (logged, or raised in tests)
+        db.session.rollback()
+        app.logger.info("out-of-range value answered 404: %s", error)
+        return render_error(NotFound())
+
+    app.register_error_handler(OverflowError, database_value_error)
+    app.register_error_handler(DataError, database_value_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -181,9 +233,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from lms.access import may_change_programme
     from lms.auth.models import Role
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_global(may_change_programme)
 
     @app.context_processor
     def unread_notifications():

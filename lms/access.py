@@ -15,13 +15,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 
 from lms.auth.models import Role, User
 from lms.catalog.models import Cohort, Site, cohort_teacher, coordinator_region
 from lms.extensions import db
+from lms.routing import DB_INT_MAX
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
@@ -41,6 +42,31 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+# Programme-wide settings (allowance, alert thresholds, checkpoint templates) apply to every
+# region: there is no programme-level role, so admins change them; coordinators read them.
+PROGRAMME_READERS = (Role.COORDINATOR, Role.ADMIN)
+PROGRAMME_EDITORS = (Role.ADMIN,)
+
+
+def may_change_programme(user: Any) -> bool:
+    """May ``user`` change programme-wide settings?"""
+    return bool(user and user.is_authenticated and user.role in PROGRAMME_EDITORS)
+
+
+def programme_settings_page(view: F) -> F:
+    """Decorator: a programme-wide settings page. Coordinators and admins read it (GET);
+    any other method is for :data:`PROGRAMME_EDITORS` only (403, nothing written)."""
+
+    @wraps(view)
+    @roles_required(*PROGRAMME_READERS)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if request.method not in ("GET", "HEAD") and not may_change_programme(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def visible_cohort_ids(user: User) -> Select[tuple[int]]:
@@ -272,6 +298,64 @@ def _via_student(user: User, obj: Any, action: str = "view") -> bool:
     )
 
 
+def visible_note_condition(user: User) -> ColumnElement[bool]:
+    """Which follow-up notes ``user`` may read, as a condition on ``FollowUpNote`` (within the
+    files that the user may open at all: see :func:`can_access_student`).
+
+    Staff read the notes of the cohorts in their scope only, so that a student who moved to
+    another region does not bring her former team's notes along. A note without a cohort (its
+    cohort was deleted) belongs to no region: only its author, its owner and admins read it.
+    A student reads only their own notes shared with them.
+    """
+    from lms.followup.models import FollowUpNote
+
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.STUDENT:
+        return and_(FollowUpNote.student_id == user.id, FollowUpNote.visibility == "student")
+    return or_(
+        FollowUpNote.cohort_id.in_(visible_cohort_ids(user)),
+        and_(
+            FollowUpNote.cohort_id.is_(None),
+            or_(FollowUpNote.author_id == user.id, FollowUpNote.owner_id == user.id),
+        ),
+    )
+
+
+def may_edit_visible_note(user: User, note: Any) -> bool:
+    """For a note that ``user`` reads (:func:`visible_note_condition`): may they change it?
+
+    Its author, its owner and the coordinators of its cohort's region, the cohort being in
+    their scope (which a visible note with a cohort means), and admins. A note without a
+    cohort is changed by admins only. No query: usable on lists of notes.
+    """
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.STUDENT or note.cohort_id is None:
+        return False
+    return user.role == Role.COORDINATOR or user.id in (note.author_id, note.owner_id)
+
+
+def can_access_note(user: User, note: Any, action: str = "view") -> bool:
+    """A follow-up note: "view" for staff who may open the student's file and read the note
+    (:func:`visible_note_condition`); "edit" (its text, its follow-up, its visibility) for
+    those of them that :func:`may_edit_visible_note` allows.
+
+    Students read their shared notes through queries that filter on visibility, never through
+    this check.
+    """
+    from lms.followup.models import FollowUpNote
+
+    if user.role == Role.STUDENT or not _via_student(user, note, "view"):
+        return False
+    visible = db.session.scalar(
+        select(exists().where(FollowUpNote.id == note.id, visible_note_condition(user)))
+    )
+    if not visible:
+        return False
+    return action == "view" or may_edit_visible_note(user, note)
+
+
 def _via_enrolment_cohort(user: User, enrolment: Any, action: str = "view") -> bool:
     """Enrolments (withdrawals, decisions): the cohort's teachers, coordinators, admins."""
     cohort = db.session.get(Cohort, enrolment.cohort_id)
@@ -299,10 +383,18 @@ def _policies() -> dict[type, Callable[[User, Any, str], bool]]:
         Employer: can_access_employer,
         CheckpointReview: can_access_review,
         CorrectiveAction: can_access_corrective_action,
-        FollowUpNote: _via_student,
+        FollowUpNote: can_access_note,
         LevelAssessment: _via_student,
         Enrolment: _via_enrolment_cohort,
     }
+
+
+def _forbidden_when_visible() -> tuple[type, ...]:
+    """Models whose refused actions answer 403 (not 404) to users who may view the object:
+    it is already on their screen, so a 404 would hide nothing."""
+    from lms.followup.models import FollowUpNote
+
+    return (FollowUpNote,)
 
 
 def get_student_or_404(student_id: int, action: str = "view") -> User:
@@ -323,14 +415,27 @@ def get_or_404(
 ) -> M:
     """Fetch ``model`` by primary key, or 404 if it is missing or outside the user's scope.
 
-    :param action: passed to the model's policy ("view" or "manage").
+    :param action: passed to the model's policy ("view", "manage", or "edit" for notes).
     :param options: loader options (e.g. ``selectinload``) for the fetch.
     :param lock: for requests that change the object: a row lock on PostgreSQL (SQLite's
         write lock is taken at BEGIN IMMEDIATE).
     :raises NotFound: the object does not exist or the current user may not ``action`` it.
+    :raises Forbidden: for the models of :func:`_forbidden_when_visible`, the user may view
+        the object but not ``action`` it.
     """
+    if isinstance(object_id, int) and not 0 <= object_id <= DB_INT_MAX:
+        abort(404)  # e.g. a query-string id that no database integer column can hold
     obj = db.session.get(model, object_id, options=list(options), with_for_update=lock or None)
-    if obj is None or not _policies()[model](current_user, obj, action):
+    if obj is None:
+        abort(404)
+    policy = _policies()[model]
+    if not policy(current_user, obj, action):
+        if (
+            action != "view"
+            and issubclass(model, _forbidden_when_visible())
+            and policy(current_user, obj, "view")
+        ):
+            abort(403)
         abort(404)
     return obj
 

@@ -25,7 +25,7 @@ from importlib import import_module
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
-from sqlalchemy import insert, or_, update
+from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import clock
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 LEASE_SECONDS = 90
 HEARTBEAT_SECONDS = 30
+# A job run claimed this long ago and never finished was abandoned (its process died).
+CLAIM_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -129,21 +131,52 @@ def run_job(app: Flask, job: Job, owner: str, now: datetime | None = None) -> di
             log.info("job %s: standing by (another scheduler holds the lease)", job.id)
             return None
         period = job.period_key(now)
-        with writing():
-            try:
-                run = JobRun(job=job.id, period=period, owner=owner, started_at=now)
-                db.session.add(run)
+        run_id = _claim_run(job, period, owner, now)
+        if run_id is None:
+            log.info("job %s: already run (or running) for %s", job.id, period)
+            return None
+        try:
+            result = _resolve(job.func)()
+        except Exception:
+            # Let the period be run again: a crash must not look like success.
+            db.session.rollback()
+            with writing():
+                db.session.execute(delete(JobRun).where(JobRun.id == run_id))
                 db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                log.info("job %s: already run for %s", job.id, period)
-                return None
-        result = _resolve(job.func)()
+            log.exception("job %s failed for %s; its claim is released", job.id, period)
+            raise
         with writing():
-            run = db.session.get(JobRun, run.id)
+            run = db.session.get(JobRun, run_id)
             run.result = result if isinstance(result, dict) else {"done": True}
             db.session.commit()
         return run.result
+
+
+def _claim_run(job: Job, period: str, owner: str, now: datetime) -> int | None:
+    """Claim ``job``'s run for ``period``: the id of the claimed ``JobRun``, or None when the
+    period is done or another process is running it. A claim left unfinished for
+    :data:`CLAIM_SECONDS` (its process died) is taken over."""
+    with writing():
+        try:
+            run = JobRun(job=job.id, period=period, owner=owner, started_at=now)
+            db.session.add(run)
+            db.session.commit()
+            return run.id
+        except IntegrityError:
+            db.session.rollback()
+        taken = db.session.execute(
+            update(JobRun)
+            .where(
+                JobRun.job == job.id,
+                JobRun.period == period,
+                JobRun.result.is_(None),
+                JobRun.started_at < now - timedelta(seconds=CLAIM_SECONDS),
+            )
+            .values(owner=owner, started_at=now)
+            .returning(JobRun.id)
+        ).scalar()
+        db.session.commit()
+        return taken
 
 
 def catch_up(app: Flask, owner: str, now: datetime | None = None) -> list[str]:

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, insert, text
+from flask import has_app_context
+from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 
 from lms import create_app
@@ -350,9 +351,41 @@ def csrf_token(client, path: str = "/auth/login") -> str:
 
 def login(client, user_or_email, password: str = PASSWORD):
     email = getattr(user_or_email, "email", user_or_email)
+    if has_app_context():
+        # A login writes (audit log, throttling): end the test's read transaction first, or
+        # SQLite refuses the test's next write on its stale snapshot.
+        db.session.commit()
     token = csrf_token(client, "/auth/login")
     return client.post(
         "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def client_for(server, user, password: str = PASSWORD):
+    """A new test client of ``server``, logged in as ``user`` (each client is one browser)."""
+    client = server.test_client()
+    response = login(client, user, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+# What a login, a failed login or a logout writes to the audit log: tests of a feature's audit
+# trail leave these out.
+SIGN_IN_ACTIONS = ("user.login", "user.login_failed", "user.logout", "user.password_check_failed")
+
+
+def audit_actions() -> list[str]:
+    """The audit log's actions in order, sign-ins left out (after ending the test's
+    transaction, so that what the server wrote is seen)."""
+    from lms.audit.models import AuditLog
+
+    db.session.rollback()
+    return list(
+        db.session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.action.not_in(SIGN_IN_ACTIONS))
+            .order_by(AuditLog.id)
+        )
     )
 
 

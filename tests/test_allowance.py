@@ -29,6 +29,7 @@ from lms.catalog.models import Site
 from lms.extensions import db
 from lms.programme.models import ClosureDay
 from lms.programme.settings import set_setting
+from tests.conftest import client_for
 
 DAY = 360  # a 6-hour class day, in minutes
 PRORATED = AllowanceSettings(Decimal("230.00"), "prorated", Fraction(4, 5), 5)
@@ -416,14 +417,6 @@ def test_justified_days_are_counted_across_weeks_of_the_course(world):
 # --- reports and CSV ------------------------------------------------------------------------------
 
 
-def _login(server, user):
-    from tests.conftest import login
-
-    client = server.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
 def _mixed_week(world):
     """Week 2 with a mix of statuses; returns its Monday."""
     s = world["students"]
@@ -447,7 +440,7 @@ def _parse_csv(response):
 
 def test_allowance_csv_totals_equal_the_attendance_records(server, world):
     monday = _mixed_week(world)
-    client = _login(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     response = client.get(
         f"/cohorts/{world['cohort'].id}/allowance.csv?week={monday + timedelta(days=2)}"
     )
@@ -519,7 +512,7 @@ def test_threshold_rule_from_the_programme_settings_applies_to_the_report(server
     set_setting("allowance_rule", "threshold")
     db.session.commit()
     monday = _mixed_week(world)
-    client = _login(server, world["coordinator"])
+    client = client_for(server, world["coordinator"])
     rows = _parse_csv(client.get(f"/cohorts/{world['cohort'].id}/allowance.csv?week={monday}"))
     amounts = {r["student_email"]: (r["eligible"], r["amount"]) for r in rows}
     assert amounts["amina@example.org"] == ("1", "230.00")  # 96 %
@@ -536,7 +529,7 @@ def test_site_report_lists_the_cohorts_of_the_site_and_only_them(
     sibling = make_cohort(site=site, start_on=START, code="SIBLING")
     enrol(make_user(name="Nour Sibling", email="nour@example.org"), sibling)
     monday = _mixed_week(world)
-    client = _login(server, world["coordinator"])
+    client = client_for(server, world["coordinator"])
     page = client.get(f"/sites/{site.id}/allowance?week={monday}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -559,7 +552,7 @@ def test_site_report_lists_the_cohorts_of_the_site_and_only_them(
     ],
 )
 def test_allowance_reports_by_role(server, world, role, cohort_status, site_status):
-    client = _login(server, world[role])
+    client = client_for(server, world[role])
     cohort, site_id = world["cohort"].id, world["cohort"].site_id
     assert client.get(f"/cohorts/{cohort}/allowance").status_code == cohort_status
     assert client.get(f"/cohorts/{cohort}/allowance.csv").status_code == cohort_status
@@ -575,13 +568,13 @@ def test_allowance_reports_send_anonymous_users_to_login_and_404_unknown_sites(s
     ):
         response = client.get(path)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    admin = _login(server, world["admin"])
+    admin = client_for(server, world["admin"])
     assert admin.get("/sites/999999/allowance").status_code == 404
     assert admin.get(f"/sites/{world['cohort'].site_id}/allowance?week=hier").status_code == 400
 
 
 def test_report_week_navigation(server, world):
-    client = _login(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     page = client.get(f"/cohorts/{world['cohort'].id}/allowance?week=2026-09-24").get_data(True)
     assert "Semaine du 21 sept. 2026 au 27 sept. 2026" in page
     assert "semaine 2 du cours" in page
@@ -608,7 +601,7 @@ def test_cohort_report_query_count_does_not_grow_with_students(
     _students(make_user, enrol, large, 40)
     for cohort in (small, large):
         _take_all_present(cohort, teacher, START)
-    client = _login(server, teacher)
+    client = client_for(server, teacher)
     counts = []
     for cohort in (small, large):
         url = path.format(c=cohort.id) + f"?week={START}"
@@ -632,7 +625,7 @@ def test_site_report_query_count_does_not_grow_with_students(
     _students(make_user, enrol, extra, 3)
     for cohort in (small, large, extra):
         _take_all_present(cohort, coordinator, START)
-    client = _login(server, coordinator)
+    client = client_for(server, coordinator)
     counts = []
     for cohort in (small, large):
         for suffix in ("", ".csv"):

@@ -29,7 +29,7 @@ from lms.auth.models import Role
 from lms.catalog.models import Cohort, cohort_teacher
 from lms.extensions import db
 from lms.programme.models import ClosureDay
-from tests.conftest import csrf_token, login
+from tests.conftest import client_for, csrf_token
 
 START = date(2026, 9, 14)  # Monday; Thanksgiving (Action de grâce) is Monday 12 October
 TODAY = date(2026, 10, 30)  # a Friday, week 7
@@ -254,12 +254,6 @@ def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def _client(server, user):
-    client = server.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
 def _url(world, day=None):
     base = f"/cohorts/{world['cohort'].id}/attendance"
     return base if day is None else f"{base}?day={day.isoformat()}"
@@ -323,7 +317,7 @@ def _rate(text, name):
     ],
 )
 def test_grid_by_role(server, world, role, status):
-    client = _client(server, world[role])
+    client = client_for(server, world[role])
     assert client.get(_url(world, START)).status_code == status
 
 
@@ -333,7 +327,7 @@ def test_grid_sends_anonymous_users_to_login(client, world):
 
 
 def test_grid_lists_the_students_enrolled_that_day_everyone_present(server, world):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     week1 = _text(client.get(_url(world, START)))
     assert "Amina Haddad" in week1 and "Wanda Quitte" in week1 and "Zoé Tremblay" not in week1
     assert "Tout le monde est présent·e par défaut" in week1
@@ -348,7 +342,7 @@ def test_grid_lists_the_students_enrolled_that_day_everyone_present(server, worl
 
 
 def test_default_day_is_today_or_the_last_class_day_before(server, world, monkeypatch):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     assert "Vendredi 30 octobre 2026" in _text(client.get(_url(world)))
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 1))  # a Sunday
     assert "Vendredi 30 octobre 2026" in _text(client.get(_url(world)))
@@ -358,7 +352,7 @@ def test_default_day_is_today_or_the_last_class_day_before(server, world, monkey
 
 def test_taking_attendance_through_the_web_changes_the_rates(server, world):
     amina, carlos = _ids(world, "amina", "carlos")
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     day = START + timedelta(days=1)
     _save(world, START)  # Monday: everyone present
     before = _text(client.get(_url(world, day)))
@@ -381,7 +375,7 @@ def test_taking_attendance_through_the_web_changes_the_rates(server, world):
 
 def test_days_not_taken_are_listed_with_links(server, world):
     _save(world, START)
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     text = _text(client.get(_url(world, START)))
     assert "Présences non saisies" in text
     # 33 class days up to yesterday (7 weeks − Thanksgiving − today); Monday 14 is taken.
@@ -402,7 +396,7 @@ def test_days_not_taken_are_listed_with_links(server, world):
     ],
 )
 def test_grid_refuses_days_that_are_not_class_days(server, world, day, message):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     page = client.get(_url(world, day))
     assert page.status_code == 422
     assert message in _text(page)
@@ -422,7 +416,7 @@ def test_grid_refuses_days_that_are_not_class_days(server, world, day, message):
 
 
 def test_grid_refuses_a_malformed_date(server, world):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     response = client.get(f"/cohorts/{world['cohort'].id}/attendance?day=2026-13-45")
     assert response.status_code == 400
     assert "AAAA-MM-JJ" in _text(response)
@@ -443,7 +437,7 @@ def test_grid_bad_input_is_refused_and_nothing_is_written(
     server, world, status, minutes, reason, message
 ):
     amina = world["students"]["amina"].id
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     data, index = _form(client, world, START)
     _change(data, index, amina, status, minutes, reason)
     response = client.post(_url(world, START), data=data)
@@ -458,7 +452,7 @@ def test_grid_bad_input_is_refused_and_nothing_is_written(
 
 
 def test_grid_refuses_a_student_not_enrolled_that_day(server, world):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     data, _index = _form(client, world, START)
     data["rows-9-student_id"] = str(world["students"]["zoe"].id)  # joins in week 3
     data["rows-9-status"] = "present"
@@ -470,7 +464,7 @@ def test_grid_refuses_a_student_not_enrolled_that_day(server, world):
 
 
 def test_grid_without_csrf_token_is_refused(server, world):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     data, _index = _form(client, world, START)
     del data["csrf_token"]
     assert client.post(_url(world, START), data=data).status_code == 400
@@ -480,8 +474,8 @@ def test_grid_without_csrf_token_is_refused(server, world):
 
 def test_two_teachers_saving_the_same_day_the_second_gets_a_conflict(server, world):
     amina, carlos = _ids(world, "amina", "carlos")
-    first = _client(server, world["teacher"])
-    second = _client(server, world["colleague"])
+    first = client_for(server, world["teacher"])
+    second = client_for(server, world["colleague"])
     day = START + timedelta(days=2)
     data_1, index_1 = _form(first, world, day)
     data_2, index_2 = _form(second, world, day)
@@ -526,7 +520,7 @@ def test_two_teachers_saving_the_same_day_the_second_gets_a_conflict(server, wor
     ],
 )
 def test_concurrent_write_errors_are_conflicts_too(server, world, monkeypatch, error):
-    client = _client(server, world["teacher"])
+    client = client_for(server, world["teacher"])
     data, _index = _form(client, world, START)
 
     def racing(*args, **kwargs):
@@ -560,7 +554,7 @@ def test_grid_query_count_does_not_grow_with_students(
             ]
             save_attendance(cohort, day, entries, actor=teacher, expected_version=0, today=TODAY)
         db.session.commit()
-        client = _client(server, teacher)
+        client = client_for(server, teacher)
         with count_queries() as statements:
             page = client.get(f"/cohorts/{cohort.id}/attendance?day={START + timedelta(days=1)}")
         assert page.status_code == 200
@@ -580,7 +574,7 @@ def test_student_sees_their_own_attendance_and_allowance_only(server, world):
         START + timedelta(days=1),
         {amina: ("justified", None, "maladie"), carlos: ("left_early", 60, None)},
     )
-    client = _client(server, world["students"]["amina"])
+    client = client_for(server, world["students"]["amina"])
     text = _text(client.get("/learn/attendance"))
     assert "Mes présences et mon allocation" in text
     assert "En retard (20 min)" in text
@@ -593,13 +587,13 @@ def test_student_sees_their_own_attendance_and_allowance_only(server, world):
 
 
 def test_student_attendance_page_is_for_students_only(server, world):
-    assert _client(server, world["teacher"]).get("/learn/attendance").status_code == 403
+    assert client_for(server, world["teacher"]).get("/learn/attendance").status_code == 403
     anonymous = server.test_client().get("/learn/attendance")
     assert anonymous.status_code == 302
 
 
 def test_student_without_enrolment_sees_a_message(server, make_user):
-    client = _client(server, make_user())
+    client = client_for(server, make_user())
     text = _text(client.get("/learn/attendance"))
     assert "Vous n'êtes inscrit·e à aucun cours" in text
 
@@ -618,9 +612,9 @@ def test_pages_render_in_english_too(server, world, make_user, enrol):
     )
     db.session.commit()
     _save(world, START)
-    client = _client(server, teacher)
+    client = client_for(server, teacher)
     assert client.get(_url(world, START)).status_code == 200
     assert client.get(f"/cohorts/{world['cohort'].id}/allowance?week={START}").status_code == 200
     student = make_user(preferred_language="en")
     enrol(student, world["cohort"])
-    assert _client(server, student).get("/learn/attendance").status_code == 200
+    assert client_for(server, student).get("/learn/attendance").status_code == 200

@@ -87,7 +87,11 @@ def _streak() -> Alert:
 
 def test_digest_goes_through_the_smtp_server_once(app, smtp, digest_world):
     controller, inbox = smtp
-    app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+    app.config.update(
+        MAIL_SERVER=controller.hostname,
+        MAIL_PORT=controller.port,
+        PUBLIC_BASE_URL="https://francisation.example/",
+    )
     teacher = digest_world["teacher"]
     new = db.session.scalars(
         select(Notification.message).where(Notification.user_id == teacher.id)
@@ -106,7 +110,9 @@ def test_digest_goes_through_the_smtp_server_once(app, smtp, digest_world):
     assert body.startswith("Bonjour Julie Bouchard,")
     assert f"Voici les {count} nouvelles alertes qui vous concernent :" in body
     assert "- Absences consécutives : Amina Haddad (FTC1-A)" in body
-    assert f"  /alerts/{_streak().id}\n" in body
+    # Links in e-mails are absolute, from PUBLIC_BASE_URL.
+    assert f"  https://francisation.example/alerts/{_streak().id}\n" in body
+    assert "la boîte des alertes : https://francisation.example/alerts/\n" in body
     assert message.get_content_charset() == "utf-8"
 
     db.session.rollback()
@@ -160,6 +166,8 @@ def test_without_mail_server_the_digest_waits_in_the_outbox(app, server, digest_
     assert result["messages"] == 1 and result["queued"] == 1 and result["sent"] == 0
     (stored,) = db.session.scalars(select(OutboxMessage)).all()
     assert stored.sent_at is None and stored.error is None
+    # Without PUBLIC_BASE_URL in the environment, links point at the local server, in full.
+    assert "la boîte des alertes : http://127.0.0.1:5000/alerts/\n" in stored.body
     assert send_digests()["messages"] == 0  # idempotent
 
     server.config["MAIL_SERVER"] = None

@@ -25,6 +25,7 @@ from lms.employers.services import ProfileData, merge_profiles, neq_message
 from lms.extensions import db
 from lms.followup.models import LevelAssessment
 from lms.learning.models import Attempt, Exercise, Lesson, Unit
+from tests.conftest import audit_actions
 from tests.test_employers_fixtures import TODAY, course4, post
 
 FIXTURES = (course4,)  # found by pytest under this name
@@ -144,7 +145,7 @@ def test_bad_employer_input_gets_a_french_message_and_writes_nothing(
     assert response.status_code == 422
     assert message in _text(response)
     assert _count(Employer) == before
-    assert _count(AuditLog) == 0
+    assert len(audit_actions()) == 0
 
 
 def test_a_coordinator_cannot_place_an_employer_in_another_region(client, login_as, course4):
@@ -182,10 +183,11 @@ def test_editing_an_employer_records_before_and_after(client, login_as, course4)
 
 
 def test_employees_are_added_by_email_with_their_consent_which_can_be_withdrawn(
-    client, login_as, course4, make_user
+    client, login_as, course4, make_user, enrol
 ):
     w = course4
     other = make_user(Role.STUDENT.value, name="Carlos Morales")
+    enrol(other, w.other_cohort)  # only students of the coordinator's cohorts can be added
     login_as(w.people["coordinator"])
     base = f"/employers/{w.employer.id}/employees"
     response = post(
@@ -216,7 +218,7 @@ def test_employees_are_added_by_email_with_their_consent_which_can_be_withdrawn(
     db.session.rollback()
     link = db.session.get(EmployerEmployee, link.id)
     assert (link.consent, link.consent_on) == (False, date(2026, 9, 29))
-    actions = list(db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+    actions = audit_actions()
     assert actions == [
         "employer.employee_add",
         "employer.employee_add",
@@ -237,7 +239,10 @@ def test_employees_are_added_by_email_with_their_consent_which_can_be_withdrawn(
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"email": "personne@example.org"}, "Aucun compte élève ne correspond à ce courriel."),
+        (
+            {"email": "personne@example.org"},
+            "Aucun compte élève de vos groupes ne correspond à ce courriel.",
+        ),
         ({"email": "pas un courriel"}, "Ce courriel n'est pas valide."),
         ({"email": ""}, "Indiquez le courriel de l'élève."),
         (
@@ -262,7 +267,7 @@ def test_staff_accounts_and_duplicates_cannot_be_added_as_employees(client, logi
     login_as(w.people["coordinator"])
     base = f"/employers/{w.employer.id}/employees"
     response = post(client, base, email=w.people["teacher"].email)
-    assert "Aucun compte élève ne correspond à ce courriel." in _text(response)
+    assert "Aucun compte élève de vos groupes ne correspond à ce courriel." in _text(response)
     assert post(client, base, email=w.student.email).status_code == 302
     again = post(client, base, email=w.student.email)
     assert again.status_code == 422
@@ -471,7 +476,11 @@ def test_the_employer_report_leaves_out_employees_who_did_not_consent(
     client, login_as, course4, make_user, enrol
 ):
     w = course4
-    consenting = [w.student, make_user(Role.STUDENT.value, name="Mei Chen")]
+    consenting = [
+        w.student,
+        make_user(Role.STUDENT.value, name="Mei Chen"),
+        make_user(Role.STUDENT.value, name="Lina Saad"),
+    ]  # three at least: below that, the report shows no figure
     refusing = make_user(Role.STUDENT.value, name="Omar El-Amin")
     withdrawn = make_user(Role.STUDENT.value, name="Fatou Diallo")
     undated = make_user(Role.STUDENT.value, name="Rahul Sharma")
@@ -480,6 +489,7 @@ def test_the_employer_report_leaves_out_employees_who_did_not_consent(
     for s, consent, on in [
         (consenting[0], True, date(2026, 9, 14)),
         (consenting[1], True, date(2026, 9, 20)),
+        (consenting[2], True, date(2026, 9, 21)),
         (refusing, False, None),
         (withdrawn, False, date(2026, 9, 25)),
         (undated, True, None),  # consent without its date does not count
@@ -489,28 +499,33 @@ def test_the_employer_report_leaves_out_employees_who_did_not_consent(
                 employer_id=w.employer.id, student_id=s.id, consent=consent, consent_on=on
             )
         )
-    # Consenting employees: 2 days each; 720 of 720 and 660 of 720 minutes.
+    # Consenting employees: 2 days each; 720, 660 and 720 of 720 minutes.
     _attendance(consenting[0], w.cohort, date(2026, 9, 15), 360, 360)
     _attendance(consenting[0], w.cohort, date(2026, 9, 16), 360, 360)
     _attendance(consenting[1], w.cohort, date(2026, 9, 15), 360, 300)
     _attendance(consenting[1], w.cohort, date(2026, 9, 16), 360, 360)
+    _attendance(consenting[2], w.cohort, date(2026, 9, 15), 360, 360)
+    _attendance(consenting[2], w.cohort, date(2026, 9, 16), 360, 360)
     _level(consenting[0], "CO", 6, "placement", date(2026, 9, 14))
     _level(consenting[0], "CO", 8, "mid", date(2026, 9, 28))
     _level(consenting[1], "CO", 7, "placement", date(2026, 9, 14))
     _level(consenting[1], "CO", 8, "mid", date(2026, 9, 28))
+    _level(consenting[2], "CO", 6, "placement", date(2026, 9, 14))
+    _level(consenting[2], "CO", 9, "mid", date(2026, 9, 28))
     db.session.commit()
 
     login_as(w.people["coordinator"])
     page, csv_text = _report_figures(client, w.employer.id)
-    assert '<dd class="col-sm-7" data-figure="included">2</dd>' in page
+    assert '<dd class="col-sm-7" data-figure="included">3</dd>' in page
     assert '<dd class="col-sm-7" data-figure="not-included">3</dd>' in page
-    assert "95,8 %" in page  # 1 380 of 1 440 minutes
-    assert "+1,5" in page  # CO: (2 + 1) / 2
-    for name in ("Amina Haddad", "Mei Chen", "Omar El-Amin", "Fatou Diallo", "Rahul Sharma"):
+    assert "97,2 %" in page  # 2 100 of 2 160 minutes
+    assert 'data-figure="gain-CO">+2<' in page  # CO: (2 + 1 + 3) / 3
+    names = ("Amina Haddad", "Mei Chen", "Lina Saad", "Omar El-Amin", "Fatou Diallo")
+    for name in (*names, "Rahul Sharma"):
         assert name not in page and name not in csv_text
-    assert "personnes incluses (consentement enregistré),2" in csv_text
-    assert "taux de présence (pourcentage),95.8" in csv_text
-    assert "compréhension orale : gain moyen (niveaux),1.50" in csv_text
+    assert "personnes incluses (consentement enregistré),3" in csv_text
+    assert "taux de présence (pourcentage),97.2" in csv_text
+    assert "compréhension orale : gain moyen (niveaux),2.00" in csv_text
 
     # Whatever happens to those who did not consent changes nothing in the figures.
     for s in (refusing, withdrawn, undated):
@@ -625,7 +640,7 @@ def test_task_assessments_are_recorded_for_the_profile_tasks_and_shown_with_onli
         ("rapport-incident", "final", 3),
     ]
     assert all(r.assessor_id == w.people["teacher"].id for r in rows)
-    assert _count(AuditLog) == 3
+    assert len(audit_actions()) == 3
     page = _text(client.get(path))
     row = page[page.index('data-student="Amina Haddad"') :]
     row = row[: row.index("</tr>")]

@@ -13,6 +13,7 @@ from lms.auth.models import Role
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.learning.models import Attempt, Exercise, Production
+from tests.audio_samples import webm
 from tests.conftest import csrf_token
 
 
@@ -225,11 +226,12 @@ def test_a_valid_recording_is_stored_and_playable_by_the_teacher(
     server, client, login_as, course_world, oral
 ):
     login_as(course_world["student"])
-    response = _upload(client, oral, b"\x1a\x45\xdf\xa3" + bytes(500), "enregistrement.webm")
+    recording = webm()  # a whole WebM file: leading bytes alone are refused
+    response = _upload(client, oral, recording, "enregistrement.webm")
     assert response.status_code == 302
     db.session.rollback()
     production = db.session.scalar(select(Production))
-    assert production.file_type == "audio/webm" and production.file_size == 504
+    assert production.file_type == "audio/webm" and production.file_size == len(recording)
     audio = client.get(f"/productions/{production.id}/audio")
     assert audio.status_code == 200 and audio.mimetype == "audio/webm"
     audio.close()

@@ -29,9 +29,9 @@ def test_settings_default_from_code_until_changed(app, make_user):
     assert set(DEFAULTS) >= {"allowance_rule", "allowance_justified_days_per_course"}
 
 
-def test_coordinator_changes_settings_and_the_change_is_audited(client, login_as, make_user):
-    coordinator = make_user(Role.COORDINATOR.value)
-    login_as(coordinator)
+def test_admin_changes_settings_and_the_change_is_audited(client, login_as, make_user):
+    admin = make_user(Role.ADMIN.value)  # programme-wide: coordinators only read them
+    login_as(admin)
     response = client.post(
         "/programme/settings",
         data={**VALID, "csrf_token": csrf_token(client, "/programme/settings")},
@@ -44,7 +44,7 @@ def test_coordinator_changes_settings_and_the_change_is_audited(client, login_as
     entry = db.session.scalar(
         select(AuditLog).where(AuditLog.entity_id == "interview_cadence_days")
     )
-    assert entry.actor_id == coordinator.id
+    assert entry.actor_id == admin.id
     assert entry.before == {"value": 14} and entry.after == {"value": 10}
 
 

@@ -26,7 +26,7 @@ from lms.quality.models import (
     ReviewFinding,
 )
 from lms.quality.services import overdue_actions
-from tests.conftest import csrf_token, login
+from tests.conftest import client_for, csrf_token
 
 START = date(2026, 9, 14)  # a Monday
 DEMARRAGE_DUE = date(2026, 9, 18)  # Friday of week 1
@@ -104,12 +104,6 @@ def due_review(qworld):
 def text(response) -> str:
     """The response's page as text, HTML entities decoded (apostrophes come out either way)."""
     return html.unescape(response.get_data(as_text=True))
-
-
-def client_for(server, user):
-    client = server.test_client()
-    assert login(client, user).status_code == 302
-    return client
 
 
 def post(client, path, page=None, **data):
@@ -638,10 +632,10 @@ def _template_form(client, path):
     return data
 
 
-def test_coordinator_edits_a_template_and_unsigned_reviews_take_the_new_threshold(
+def test_admin_edits_a_template_and_unsigned_reviews_take_the_new_threshold(
     server, qworld, due_review
 ):
-    coordo = client_for(server, qworld["coordinator"])
+    coordo = client_for(server, qworld["admin"])  # programme-wide: coordinators only read
     template = db.session.scalar(
         select(CheckpointTemplate).where(CheckpointTemplate.key == "demarrage")
     )
@@ -674,7 +668,7 @@ def test_coordinator_edits_a_template_and_unsigned_reviews_take_the_new_threshol
     entry = db.session.scalar(
         select(AuditLog).where(AuditLog.action == "checkpoint_template.update")
     )
-    assert entry.actor_id == qworld["coordinator"].id
+    assert entry.actor_id == qworld["admin"].id
     assert entry.before["name"] == "Démarrage" and entry.after["name"] == "Démarrage du groupe"
     run_quality_evaluate()
     review = review_of(qworld["cohort"].id)
@@ -701,7 +695,7 @@ def test_coordinator_edits_a_template_and_unsigned_reviews_take_the_new_threshol
 def test_bad_template_input_gets_422_in_french_and_changes_nothing(
     server, qworld, due_review, changes, message
 ):
-    coordo = client_for(server, qworld["coordinator"])
+    coordo = client_for(server, qworld["admin"])
     template = db.session.scalar(
         select(CheckpointTemplate).where(CheckpointTemplate.key == "demarrage")
     )
@@ -718,7 +712,7 @@ def test_bad_template_input_gets_422_in_french_and_changes_nothing(
 
 
 def test_a_new_template_gets_its_own_key_and_creates_reviews(server, qworld, due_review):
-    coordo = client_for(server, qworld["coordinator"])
+    coordo = client_for(server, qworld["admin"])
     data = _template_form(coordo, "/quality/templates/new")
     data = {k: v for k, v in data.items() if not k.startswith("use_")}
     data.update(

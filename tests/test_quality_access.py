@@ -46,7 +46,10 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "quality.review_detail": ("/quality/reviews/{review}", COHORT_STAFF),
     "quality.action_list": ("/quality/actions", {**dict.fromkeys(ROLES[2:], 200), "student": 403}),
     "quality.template_list": ("/quality/templates", MANAGERS),
-    "quality.template_new": ("/quality/templates/new", MANAGERS),
+    "quality.template_new": (  # programme-wide: admins only (coordinators read templates)
+        "/quality/templates/new",
+        {**MANAGERS, "coordinator": 403, "other_coordinator": 403},
+    ),
     "quality.template_edit": ("/quality/templates/{template}", MANAGERS),
     "quality.dashboard": ("/quality/dashboard", MANAGERS),
     "quality.dashboard_csv": ("/quality/dashboard.csv?table=cohorts", MANAGERS),

@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from lms.auth.forms import PASSWORD_MIN_LENGTH
+from lms.auth.forms import PASSWORD_MIN_LENGTH, not_common_password
 from lms.formfields import MultiCheckboxField
 
 
@@ -64,6 +64,7 @@ class NewUserForm(UserForm):
                 max=200,
                 message=_l("Le mot de passe doit compter au moins %(n)s caractères.", n=10),
             ),
+            not_common_password,
         ],
     )
     submit = SubmitField(_l("Créer le compte"))

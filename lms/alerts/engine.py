@@ -53,11 +53,11 @@ class RuleSettings:
 
 def _lock() -> None:
     """Serialize scans: PostgreSQL advisory lock for this transaction; SQLite takes its write
-    lock at BEGIN IMMEDIATE (the caller runs the scan under ``writing()``)."""
+    lock at BEGIN IMMEDIATE (the caller runs the scan under ``writing(wait_seconds=...)``, so
+    that it waits for a scan in progress)."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCAN_LOCK_KEY})
     else:
-        db.session.execute(text("PRAGMA busy_timeout = 60000"))
         db.session.execute(select(func.count(Alert.id)))  # begins the (immediate) transaction
 
 

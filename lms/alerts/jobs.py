@@ -7,10 +7,13 @@ from lms.alerts import engine
 from lms.dbutil import writing
 from lms.extensions import db
 
+SCAN_WAIT_SECONDS = 60
+
 
 def run_alert_scan(only: set[str] | None = None) -> dict[str, int]:
-    """The nightly scan (also ``flask --app wsgi lms alerts scan``)."""
-    with writing():
+    """The nightly scan (also ``flask --app wsgi lms alerts scan``); it waits up to
+    :data:`SCAN_WAIT_SECONDS` for a scan in progress to finish."""
+    with writing(wait_seconds=SCAN_WAIT_SECONDS):
         try:
             counts = engine.scan(only=only)
             db.session.commit()

@@ -10,6 +10,7 @@ outbox, where admins read them (``/admin/outbox``).
 from __future__ import annotations
 
 import smtplib
+import ssl
 from collections import defaultdict
 from datetime import datetime
 from email.message import EmailMessage
@@ -69,7 +70,7 @@ def digest_body(name: str, items: list[Notification], base_url: str = "") -> str
 def _queue_digests(now: datetime) -> list[int]:
     """Write one outbox message per user with notifications not yet digested, and mark them
     digested; commits. :returns: the ids of the new outbox messages."""
-    base_url = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     with writing():
         try:
             rows = db.session.execute(
@@ -126,6 +127,38 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
+class StartTLSUnavailable(smtplib.SMTPException):
+    """MAIL_USE_TLS is set and the mail server does not offer STARTTLS."""
+
+
+def _secure(smtp: smtplib.SMTP, *, required: bool) -> None:
+    """Switch the connection to TLS (STARTTLS) before anything is sent.
+
+    ``required`` (MAIL_USE_TLS): the server must offer STARTTLS and present a certificate valid
+    for its name, else nothing is sent. Otherwise STARTTLS is used whenever the server offers it,
+    without checking the certificate (internal relays often have self-signed ones): that keeps
+    the messages from passive eavesdroppers, not from an active attacker; set MAIL_USE_TLS
+    for that.
+
+    :raises StartTLSUnavailable: required and not offered.
+    """
+    smtp.ehlo()
+    if smtp.has_extn("starttls"):
+        context = ssl.create_default_context()
+        if not required:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        smtp.starttls(context=context)
+        smtp.ehlo()  # the server's extensions again, over TLS
+    elif required:
+        raise StartTLSUnavailable(
+            _(
+                "Le serveur de courriel n'offre pas STARTTLS alors que MAIL_USE_TLS l'exige : "
+                "aucun message n'a été envoyé."
+            )
+        )
+
+
 def _send(ids: list[int]) -> tuple[int, int]:
     """Send the outbox messages ``ids`` through MAIL_SERVER, then record each result (sent_at
     or error) in one commit; no database lock is held while talking to the mail server.
@@ -151,6 +184,13 @@ def _send(ids: list[int]) -> tuple[int, int]:
         results = {message_id: (None, error[:1000]) for message_id, _email_ in emails}
     else:
         with smtp:
+            try:
+                _secure(smtp, required=bool(config.get("MAIL_USE_TLS")))
+            except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError is an OSError
+                current_app.logger.error("digest: no secure connection to the mail server: %s", exc)
+                error = _("Connexion sécurisée impossible : %(error)s", error=str(exc))
+                results = {message_id: (None, error[:1000]) for message_id, _email_ in emails}
+                emails = []
             for message_id, email in emails:
                 try:
                     smtp.send_message(email)

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import update
 
 from lms import clock
-from lms.access import get_or_404, roles_required
+from lms.access import get_or_404, programme_settings_page, roles_required
 from lms.alerts import queries, services
 from lms.alerts.forms import (
     AcknowledgeForm,
@@ -253,7 +253,7 @@ def _effective(code: str, rows: dict) -> tuple[bool, dict[str, Any]]:
 
 
 @bp.route("/alerts/rules", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR, Role.ADMIN)
+@programme_settings_page
 def rules():
     rows = services.rule_settings()
     data = None
@@ -297,7 +297,7 @@ def rules():
 
 
 @bp.route("/alerts/rules/<code>", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR, Role.ADMIN)
+@programme_settings_page
 def rule_course(code: str):
     rule = RULES.get(code)
     if rule is None:

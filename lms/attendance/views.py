@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -31,6 +29,7 @@ from lms.attendance.services import (
 )
 from lms.auth.models import Role
 from lms.catalog.models import Cohort, Site
+from lms.csv_export import csv_response, decimal_cell
 from lms.extensions import db
 from lms.programme.calendar import class_days, closures
 
@@ -235,31 +234,23 @@ def _totals(rows) -> dict:
 
 
 def _csv(rows, filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        a = r.result
-        writer.writerow(
-            [
-                r.week_start.isoformat(),
-                r.cohort_code,
-                r.student_email,
-                r.student_name,
-                f"{a.hours_scheduled:.2f}",
-                f"{a.hours_attended:.2f}",
-                f"{a.hours_justified:.2f}",
-                f"{a.hours_unjustified:.2f}",
-                a.days_not_taken,
-                1 if a.eligible else 0,
-                f"{a.amount:.2f}",
-            ]
-        )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    lines = [
+        [
+            r.week_start.isoformat(),
+            r.cohort_code,
+            r.student_email,
+            r.student_name,
+            decimal_cell(r.result.hours_scheduled),
+            decimal_cell(r.result.hours_attended),
+            decimal_cell(r.result.hours_justified),
+            decimal_cell(r.result.hours_unjustified),
+            r.result.days_not_taken,
+            1 if r.result.eligible else 0,
+            decimal_cell(r.result.amount),
+        ]
+        for r in rows
+    ]
+    return csv_response(CSV_COLUMNS, lines, filename)
 
 
 @bp.route("/cohorts/<int:cohort_id>/allowance")

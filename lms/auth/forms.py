@@ -1,9 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from lms.auth.passwords import is_common
 
 PASSWORD_MIN_LENGTH = 10
+
+
+def not_common_password(_form, field) -> None:
+    """Refuse the passwords that attackers try first (lms.auth.passwords)."""
+    if field.data and is_common(field.data):
+        raise ValidationError(
+            _l(
+                "Ce mot de passe est trop courant : il figure parmi les plus utilisés et se "
+                "devine facilement. Choisissez-en un autre."
+            )
+        )
 
 
 class LoginForm(FlaskForm):
@@ -28,6 +41,7 @@ class PasswordChangeForm(FlaskForm):
                 max=200,
                 message=_l("Le mot de passe doit compter au moins %(n)s caractères.", n=10),
             ),
+            not_common_password,
         ],
     )
     confirm = PasswordField(

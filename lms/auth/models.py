@@ -84,10 +84,14 @@ class User(UserMixin, db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed login, kept in the database so that throttling holds across processes."""
+    """One failed login (or wrong current password), kept in the database so that throttling
+    holds across processes; counted per account (``email``) and per client address (``ip``)."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_failure_email_at", "email", "at"),
+        Index("ix_login_failure_ip_at", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
@@ -95,3 +99,5 @@ class LoginFailure(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), default=None
     )
+    # The client's address (IPv4 or IPv6 text); NULL for failures recorded before it was kept.
+    ip: Mapped[str | None] = mapped_column(String(45), default=None)

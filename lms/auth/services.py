@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -31,51 +31,159 @@ def _dummy_hash() -> str:
 
 
 @dataclass(frozen=True)
-class LoginResult:
-    user: User | None = None
-    locked_minutes: int = 0  # > 0: refused without checking the password
+class Attempt:
+    """One password attempt for an account (login, or the password page's current password).
 
-
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials, with throttling kept in the database.
-
-    After ``LOGIN_MAX_FAILURES`` failures for one e-mail within ``LOGIN_FAILURE_WINDOW_MINUTES``,
-    attempts are refused until the oldest of those failures leaves the window. Unknown e-mails
-    are throttled the same way, so that the answer never tells whether an account exists.
+    ``start_attempt`` counts it as a failure in advance (so that concurrent attempts see each
+    other) and reads what the slow check needs; the caller then ends the transaction, checks the
+    password with :func:`password_matches` outside any transaction (scrypt takes ~0.5 s and must
+    not hold SQLite's write lock), and ends the attempt with :func:`attempt_succeeded` or
+    :func:`attempt_failed` in a second short transaction.
     """
+
+    email: str
+    address: str | None
+    wait_seconds: int = 0  # > 0: refused without checking the password; try again after that
+    user_id: int | None = None
+    password_hash: str = field(default="", repr=False)
+    active: bool = False
+
+
+def _failure_email(email: str) -> str:
+    return normalize_email(email)[:254]
+
+
+def _delay_seconds(failures: int, free: int) -> int:
+    """The wait after ``failures`` failures: 0 up to ``free``, then doubling, capped."""
     cfg = current_app.config
-    email = normalize_email(email)
-    now = clock.utcnow()
-    window = timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
-    recent = db.session.execute(
-        select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
-            LoginFailure.email == email, LoginFailure.at > now - window
+    if failures < free:
+        return 0
+    doublings = min(failures - free, 20)
+    return min(cfg["LOGIN_DELAY_SECONDS"] * 2**doublings, cfg["LOGIN_DELAY_MAX_SECONDS"])
+
+
+def _wait(condition, free: int, now: datetime) -> int:
+    window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    count, last = db.session.execute(
+        select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(
+            condition, LoginFailure.at > now - window
         )
     ).one()
-    if recent[0] >= cfg["LOGIN_MAX_FAILURES"]:
-        oldest = recent[1]
-        if oldest.tzinfo is None:  # SQLite returns naive datetimes
-            oldest = oldest.replace(tzinfo=now.tzinfo)
-        wait = (oldest + window - now).total_seconds() / 60
-        return LoginResult(locked_minutes=max(1, math.ceil(wait)))
+    delay = _delay_seconds(count, free)
+    if not delay or last is None:
+        return 0
+    if last.tzinfo is None:  # SQLite returns naive datetimes (stored in UTC)
+        last = last.replace(tzinfo=UTC)
+    return max(0, math.ceil((last + timedelta(seconds=delay) - now).total_seconds()))
 
-    user = db.session.scalar(select(User).where(User.email == email))
+
+def login_wait(email: str, address: str | None) -> int:
+    """Seconds to wait before the next attempt for this account or from this address (0: none).
+
+    Failures within ``LOGIN_FAILURE_WINDOW_MINUTES`` are counted per account (known or not: the
+    answer never tells whether an account exists) and per client address. Past
+    ``LOGIN_ACCOUNT_FREE_FAILURES`` (account) or ``LOGIN_ADDRESS_FREE_FAILURES`` (address), the
+    next attempt waits ``LOGIN_DELAY_SECONDS`` after the last failure, doubling with each further
+    failure up to ``LOGIN_DELAY_MAX_SECONDS``: a growing delay, not a lock that a stranger could
+    keep on someone's account (attempts refused during a delay are not counted).
+    """
+    cfg = current_app.config
+    now = clock.utcnow()
+    wait = _wait(
+        LoginFailure.email == _failure_email(email), cfg["LOGIN_ACCOUNT_FREE_FAILURES"], now
+    )
+    if address:
+        wait = max(wait, _wait(LoginFailure.ip == address, cfg["LOGIN_ADDRESS_FREE_FAILURES"], now))
+    return wait
+
+
+def start_attempt(email: str, address: str | None) -> Attempt:
+    """Refuse the attempt while a delay runs; otherwise count it as a failure in advance."""
+    user_email, email = normalize_email(email), _failure_email(email)
+    wait = login_wait(email, address)
+    if wait:
+        return Attempt(email=email, address=address, wait_seconds=wait)
+    user = db.session.scalar(select(User).where(User.email == user_email))
+    db.session.add(
+        LoginFailure(email=email, ip=address, at=clock.utcnow(), user_id=user.id if user else None)
+    )
+    db.session.flush()
     if user is None:
+        return Attempt(email=email, address=address)
+    return Attempt(
+        email=email,
+        address=address,
+        user_id=user.id,
+        password_hash=user.password_hash,
+        active=user.active,
+    )
+
+
+def password_matches(attempt: Attempt, password: str) -> bool:
+    """The slow check: call it with no database transaction open.
+
+    Unknown e-mails are compared against a dummy hash, so that both cases take the same time.
+    """
+    if attempt.user_id is None:
         check_password_hash(_dummy_hash(), password)
-        ok = False
-    else:
-        ok = check_password_hash(user.password_hash, password) and user.active
-    if not ok:
-        db.session.add(LoginFailure(email=email, at=now, user_id=user.id if user else None))
-        db.session.flush()
-        return LoginResult()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    return LoginResult(user=user)
+        return False
+    return check_password_hash(attempt.password_hash, password) and attempt.active
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end the user's other sessions (their session token changes)."""
-    user.password_hash = hash_password(new_password)
+def attempt_succeeded(attempt: Attempt) -> None:
+    """Forget this account's failures from this address, the one counted in advance included
+    (failures from other addresses still count: they may be someone else's guesses)."""
+    db.session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.email == attempt.email,
+            LoginFailure.ip == attempt.address,  # IS NULL when the address is unknown
+        )
+    )
+
+
+def attempt_failed(attempt: Attempt, action: str, *, actor: User | None = None) -> None:
+    """Keep the failure counted in advance, audit it (the e-mail tried, never the password),
+    and forget this account's and this address's failures that left the window."""
+    window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    cutoff = clock.utcnow() - window
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.email == attempt.email, LoginFailure.at <= cutoff)
+    )
+    if attempt.address:
+        db.session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.ip == attempt.address, LoginFailure.at <= cutoff
+            )
+        )
+    record(
+        action,
+        actor=actor,
+        entity_type="User",
+        entity_id=attempt.user_id,
+        after={"email": attempt.email, "address": attempt.address},
+    )
+
+
+def record_login(user: User, address: str | None) -> None:
+    record("user.login", user, actor=user, after={"address": address})
+
+
+def log_out(user: User, address: str | None) -> None:
+    """End every session of the user: a cookie captured before is anonymous afterwards."""
+    user.session_token = new_session_token()
+    record("user.logout", user, actor=user, after={"address": address})
+    db.session.flush()
+
+
+def change_password(
+    user: User, new_password: str | None = None, *, password_hash: str | None = None
+) -> None:
+    """Set a new password and end the user's other sessions (their session token changes).
+
+    Give ``password_hash`` (from :func:`hash_password`, computed before the write transaction)
+    or ``new_password``.
+    """
+    user.password_hash = password_hash or hash_password(new_password or "")
     user.session_token = new_session_token()
     record("user.password_change", user, actor=user)
     db.session.flush()

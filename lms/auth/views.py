@@ -1,20 +1,158 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+"""Login, logout, the password page, and the lifetime of a login session.
+
+A session ends at logout (the user's session token changes: a cookie captured before is then
+anonymous), after ``SESSION_IDLE_MINUTES`` without a request, and ``SESSION_ABSOLUTE_HOURS``
+after login; the login and last-seen times travel in the signed session cookie.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash
 
 from lms.auth.forms import LoginForm, PasswordChangeForm
-from lms.auth.services import authenticate, change_password
+from lms.auth.models import User
+from lms.auth.services import (
+    attempt_failed,
+    attempt_succeeded,
+    change_password,
+    hash_password,
+    log_out,
+    password_matches,
+    record_login,
+    start_attempt,
+)
+from lms.dbutil import write_intent
 from lms.extensions import db
+from lms.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+# Keys of the signed session: login time and last request, in seconds since the epoch.
+LOGIN_AT = "auth_login_at"
+SEEN_AT = "auth_seen_at"
+# The last-seen time is rewritten at most once a minute (not a new cookie on every request).
+SEEN_AT_RESOLUTION = 60
+_STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+
+def _now() -> int:
+    # The system clock, not lms.clock: session lifetimes are real elapsed time, whatever
+    # calendar date the tests freeze lms.clock at to play out a course.
+    return int(time.time())
+
+
+def duration_text(seconds: int) -> str:
+    """« 30 secondes », « 2 minutes », « 8 heures » (rounded up: it tells how long to wait)."""
+    if seconds < 60:
+        return ngettext("%(num)s seconde", "%(num)s secondes", max(1, seconds))
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60 or minutes % 60:
+        return ngettext("%(num)s minute", "%(num)s minutes", minutes)
+    return ngettext("%(num)s heure", "%(num)s heures", minutes // 60)
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """After the request's writes are committed: reloading the user only reads, so on SQLite it
+    need not take the write lock again (BEGIN, not BEGIN IMMEDIATE)."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+def _start_session(user: User) -> None:
+    lang = session.get("lang")
+    session.clear()  # a new session on login (no fixation)
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    session[LOGIN_AT] = session[SEEN_AT] = _now()
+
+
+def _end_session() -> None:
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _session_end_reason() -> str | None:
+    """Why the logged-in session of this request has ended, or None while it goes on."""
+    cfg = current_app.config
+    now = _now()
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return "unknown"  # signed before these checks existed
+    if now - login_at >= cfg["SESSION_ABSOLUTE_HOURS"] * 3600:
+        return "absolute"
+    if now - seen_at >= cfg["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    if now - seen_at >= SEEN_AT_RESOLUTION:
+        session[SEEN_AT] = now
     return None
+
+
+def _session_end_message(reason: str) -> str:
+    cfg = current_app.config
+    if reason == "absolute":
+        return _(
+            "Votre session a pris fin après %(duration)s de connexion. "
+            "Reconnectez-vous pour continuer.",
+            duration=duration_text(cfg["SESSION_ABSOLUTE_HOURS"] * 3600),
+        )
+    if reason == "idle":
+        return _(
+            "Votre session a pris fin après %(duration)s d'inactivité. "
+            "Reconnectez-vous pour continuer.",
+            duration=duration_text(cfg["SESSION_IDLE_MINUTES"] * 60),
+        )
+    return _("Votre session a pris fin. Reconnectez-vous pour continuer.")
+
+
+@bp.before_app_request
+def end_expired_session():
+    """Send a user whose session has ended to the login page, saying why."""
+    if "_user_id" not in session or request.endpoint in _STATIC_ENDPOINTS:
+        return None
+    reason = _session_end_reason()
+    if reason is None:
+        return None
+    _end_session()
+    # In the language of the login page that shows it (the session's, the user's is gone).
+    flash(_session_end_message(reason), "warning")
+    if request.endpoint == "auth.login":
+        return None  # the login page itself: show it with the message
+    back = safe_next(request.full_path.rstrip("?")) if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=back))
+
+
+def _too_many_attempts(message: str, wait_seconds: int, template: str, **context):
+    flash(message, "danger")
+    with _reading():  # nothing was written: the page only reads (the user in the navigation)
+        response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = str(wait_seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -22,43 +160,49 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        result = authenticate(form.email.data, form.password.data)
-        db.session.commit()  # failures are kept even though the login fails
-        if result.user is not None:
-            next_url = _safe_next(request.args.get("next"))
-            lang = session.get("lang")
-            session.clear()  # a new session on login (no fixation)
-            if lang:
-                session["lang"] = lang
-            login_user(result.user)
-            return redirect(next_url or url_for("core.home"))
-        if result.locked_minutes:
-            flash(
-                _(
-                    "Trop de tentatives de connexion ont échoué pour ce compte. Pour votre "
-                    "sécurité, réessayez dans %(minutes)s minutes.",
-                    minutes=result.locked_minutes,
-                ),
-                "danger",
-            )
-            status = 429
-        else:
-            flash(_("Courriel ou mot de passe incorrect."), "danger")
-            status = 401
-    elif request.method == "POST":
-        status = 422
-    return render_template("auth/login.html", form=form), status
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form), status
+    address = request.remote_addr
+    attempt = start_attempt(form.email.data, address)
+    # Short transaction: the attempt counts before its password is checked, so that concurrent
+    # attempts see each other; the slow check below then holds no database lock.
+    db.session.commit()
+    if attempt.wait_seconds:
+        return _too_many_attempts(
+            _(
+                "Trop de tentatives de connexion ont échoué. Pour votre sécurité, réessayez "
+                "dans %(delay)s.",
+                delay=duration_text(attempt.wait_seconds),
+            ),
+            attempt.wait_seconds,
+            "auth/login.html",
+            form=form,
+        )
+    user = None
+    if password_matches(attempt, form.password.data):
+        user = db.session.get(User, attempt.user_id)
+    if user is None or not user.active:
+        attempt_failed(attempt, "user.login_failed")
+        db.session.commit()
+        flash(_("Courriel ou mot de passe incorrect."), "danger")
+        return render_template("auth/login.html", form=form), 401
+    attempt_succeeded(attempt)
+    record_login(user, address)
+    db.session.commit()
+    next_url = safe_next(request.args.get("next"))
+    with _reading():
+        _start_session(user)
+    return redirect(next_url or url_for("core.home"))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    if current_user.is_authenticated:
+        # A new session token: this session and every copy of its cookie end here.
+        log_out(current_user._get_current_object(), request.remote_addr)
+        db.session.commit()
+    _end_session()
     flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("auth.login"))
 
@@ -67,18 +211,35 @@ def logout():
 @login_required
 def password():
     form = PasswordChangeForm()
-    status = 200
-    if form.validate_on_submit():
-        if not check_password_hash(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("Le mot de passe actuel est incorrect."))
-            status = 422
-        else:
-            change_password(current_user, form.new_password.data)
-            db.session.commit()
-            # The session token changed: stay logged in here only.
-            login_user(current_user._get_current_object())
-            flash(_("Votre mot de passe a été changé."), "success")
-            return redirect(url_for("core.home"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("auth/password.html", form=form), status
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=form), status
+    user = current_user._get_current_object()
+    attempt = start_attempt(user.email, request.remote_addr)
+    db.session.commit()  # as at login: no transaction stays open during the slow work
+    if attempt.wait_seconds:
+        return _too_many_attempts(
+            _(
+                "Trop de tentatives avec un mot de passe incorrect. Pour votre sécurité, "
+                "réessayez dans %(delay)s.",
+                delay=duration_text(attempt.wait_seconds),
+            ),
+            attempt.wait_seconds,
+            "auth/password.html",
+            form=form,
+        )
+    if not password_matches(attempt, form.current_password.data):
+        attempt_failed(attempt, "user.password_check_failed", actor=user)
+        db.session.commit()
+        form.current_password.errors.append(_("Le mot de passe actuel est incorrect."))
+        with _reading():
+            return render_template("auth/password.html", form=form), 422
+    new_hash = hash_password(form.new_password.data)
+    attempt_succeeded(attempt)
+    change_password(user, password_hash=new_hash)
+    db.session.commit()
+    # The session token changed: stay logged in here only.
+    with _reading():
+        login_user(user)
+    flash(_("Votre mot de passe a été changé."), "success")
+    return redirect(url_for("core.home"))

@@ -10,8 +10,9 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
+from lms.access import visible_cohort_ids
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalize_email
 from lms.auth.services import create_user, hash_password
@@ -69,6 +70,7 @@ class ImportRow:
     language: str
     errors: list[str] = field(default_factory=list)
     existing_user_id: int | None = None
+    refused: bool = False  # the e-mail cannot be imported here (the preview says no more)
 
 
 @dataclass
@@ -85,12 +87,23 @@ class ImportPreview:
         return [r for r in self.rows if r.errors]
 
 
-def parse_student_csv(text: str, cohort: Cohort, *, today: date) -> ImportPreview:
+def parse_student_csv(
+    text: str, cohort: Cohort, *, today: date, actor: User | None = None
+) -> ImportPreview:
     """Validate a CSV of students for ``cohort``; nothing is written.
 
     Columns: ``courriel``, ``nom``, optional ``date_debut`` (AAAA-MM-JJ, default: the later of
     the cohort's start and today) and ``langue`` (fr/en). Separator ``,`` or ``;``.
     Every bad row is reported with its line number and all its problems.
+
+    An existing account is taken only if it is a student's in ``actor``'s scope: never enrolled
+    anywhere yet, or enrolled (now or before) in a cohort that the actor sees, or in this
+    cohort. Admins take any student (they move students across regions). Every other existing
+    e-mail (another region's student, a staff account) gets one generic error that tells
+    neither the account's role nor its region.
+
+    :param actor: who imports; ``None`` (scripts, tests) takes only students never enrolled or
+        enrolled in ``cohort``.
     """
     if not text.strip():
         return ImportPreview([], [_("Le fichier est vide.")])
@@ -219,16 +232,24 @@ def parse_student_csv(text: str, cohort: Cohort, *, today: date) -> ImportPrevie
             )
         )
     )
+    outside = _students_outside_scope(
+        [u.id for u in users.values() if u.role == Role.STUDENT], cohort, actor
+    )
     for row in rows:
         user = users.get(row.email)
         if user is None:
             continue
-        row.existing_user_id = user.id
-        if user.role != Role.STUDENT:
+        if user.role != Role.STUDENT or user.id in outside:
+            row.refused = True
             row.errors.append(
-                _("Ce courriel appartient à un compte qui n'est pas un compte élève.")
+                _(
+                    "Ce courriel ne peut pas être importé dans ce groupe. Vérifiez l'adresse "
+                    "ou communiquez avec l'administration."
+                )
             )
-        elif user.id in enrolled:
+            continue
+        row.existing_user_id = user.id
+        if user.id in enrolled:
             row.errors.append(_("Cette personne est déjà inscrite dans ce groupe."))
 
     seats = cohort.capacity - len(enrolled)
@@ -243,6 +264,23 @@ def parse_student_csv(text: str, cohort: Cohort, *, today: date) -> ImportPrevie
                 )
             )
     return ImportPreview(rows, [])
+
+
+def _students_outside_scope(student_ids: list[int], cohort: Cohort, actor: User | None) -> set[int]:
+    """Those of these students whom ``actor`` may not enrol in ``cohort``: students with
+    enrolments, none of them in a cohort of the actor's scope or in ``cohort`` (one query).
+    Admins may enrol any student."""
+    if not student_ids or (actor is not None and actor.role == Role.ADMIN):
+        return set()
+    in_scope = Enrolment.cohort_id == cohort.id
+    if actor is not None:
+        in_scope = or_(in_scope, Enrolment.cohort_id.in_(visible_cohort_ids(actor)))
+    rows = db.session.execute(
+        select(Enrolment.student_id, func.max(case((in_scope, 1), else_=0)))
+        .where(Enrolment.student_id.in_(student_ids))
+        .group_by(Enrolment.student_id)
+    )
+    return {student_id for student_id, seen in rows if not seen}
 
 
 @dataclass

@@ -71,7 +71,7 @@ def cohort_import(cohort_id: int):
         if not confirm.validate_on_submit():
             abort(400)
         text = confirm.payload.data
-        preview = parse_student_csv(text, cohort, today=today)
+        preview = parse_student_csv(text, cohort, today=today, actor=current_user)
         if not preview.ok:
             db.session.rollback()
             return render_template(template, d=detail, upload=upload, preview=preview), 422
@@ -91,7 +91,7 @@ def cohort_import(cohort_id: int):
     except UnicodeDecodeError:
         upload.file.errors.append(_("Le fichier n'est pas un fichier texte CSV."))
         return render_template(template, d=detail, upload=upload), 422
-    preview = parse_student_csv(text, cohort, today=today)
+    preview = parse_student_csv(text, cohort, today=today, actor=current_user)
     if preview.ok:
         confirm.payload.data = text
     return render_template(template, d=detail, upload=upload, preview=preview, confirm=confirm), (

@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from lms.auth.models import Role
 from lms.extensions import db
+from lms.urls import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -30,10 +31,7 @@ def set_language():
     if current_user.is_authenticated and current_user.preferred_language != lang:
         current_user.preferred_language = lang
         db.session.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
 
 
 @bp.route("/healthz")
@@ -44,11 +42,18 @@ def healthz():
     except Exception as exc:  # noqa: BLE001 - report any failure of the database
         current_app.logger.warning("health check: database unavailable: %s", exc)
         database = "unavailable"
-    scheduler: dict = {"embedded": "lms_scheduler" in current_app.extensions}
+    scheduler: dict = {"running": False}
     if database == "ok":
         from lms.scheduler import lease_status
 
         scheduler.update(lease_status())
+    # Monitors and other callers get the status only: no host, process or lease details.
+    # (Who is calling is read from the database: not when it is down.)
+    is_admin = database == "ok" and current_user.is_authenticated
+    if not (is_admin and current_user.role == Role.ADMIN):
+        scheduler = {"running": scheduler["running"]}
+    else:
+        scheduler["embedded"] = "lms_scheduler" in current_app.extensions
     status = 200 if database == "ok" else 503
     return jsonify(
         status="ok" if status == 200 else "degraded", database=database, scheduler=scheduler

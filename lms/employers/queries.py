@@ -45,6 +45,9 @@ from lms.learning.models import (
 )
 
 PAGE_SIZE = 100
+# The employer report shows a figure only when at least this many consenting employees are
+# behind it: below that, a mean or a rate may be one person's result.
+REPORT_MINIMUM = 3
 
 
 # --- reference data ----------------------------------------------------------------------------
@@ -430,7 +433,7 @@ def student_plan(cohort: Cohort, course: Course) -> StudentPlan:
 class SkillGain:
     skill: str
     assessed: int = 0  # employees with a placement in the skill
-    placement_mean: float | None = None
+    placement_mean: float | None = None  # means: None below REPORT_MINIMUM people assessed
     latest_mean: float | None = None
     gain_mean: float | None = None
 
@@ -441,11 +444,21 @@ class EmployerReport:
     included: int
     not_included: int
     days: int = 0
+    attending: int = 0  # included employees with attendance records
     scheduled_minutes: int = 0
     attended_minutes: int = 0
     first_day: date | None = None
     last_day: date | None = None
     skills: dict[str, SkillGain] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        """Are there enough consenting employees to show any figure?"""
+        return self.included >= REPORT_MINIMUM
+
+    @property
+    def attendance_shown(self) -> bool:
+        return self.shown and self.attending >= REPORT_MINIMUM
 
     @property
     def rate(self) -> float | None:
@@ -456,38 +469,50 @@ def _mean(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def employer_report(employer: Employer) -> EmployerReport:
+def employer_report(employer: Employer, scope: Select[tuple[int]]) -> EmployerReport:
     """Aggregated figures for the employees who consented (consent given, with its date):
     attendance over all their class days recorded, and per skill the mean levels at placement
     and at the latest assessment and the mean gain. Those who did not consent count only in
-    ``not_included``. Three queries whatever the number of employees."""
+    ``not_included``. Only employees whose ids are in ``scope`` (the students the reader may
+    see, :func:`lms.access.visible_student_ids`) count at all.
+
+    Nothing is computed below :data:`REPORT_MINIMUM` consenting employees (``shown`` is
+    false), and a figure is left out when fewer people are behind it (the attendance of fewer
+    employees with records, the means of a skill assessed for fewer). Three queries at most
+    whatever the number of employees."""
     consented = _consented()
+    in_scope = EmployerEmployee.student_id.in_(scope)
     included, total = db.session.execute(
         select(
             func.coalesce(func.sum(case((consented, 1), else_=0)), 0),
             func.count(EmployerEmployee.id),
-        ).where(EmployerEmployee.employer_id == employer.id)
+        ).where(EmployerEmployee.employer_id == employer.id, in_scope)
     ).one()
     report = EmployerReport(employer, int(included), int(total) - int(included))
     report.skills = {s: SkillGain(s) for s in SKILLS}
+    if not report.shown:
+        return report
     students = select(EmployerEmployee.student_id).where(
-        EmployerEmployee.employer_id == employer.id, consented
+        EmployerEmployee.employer_id == employer.id, consented, in_scope
     )
-    days, scheduled, attended, first, last = db.session.execute(
+    days, attending, scheduled, attended, first, last = db.session.execute(
         select(
             func.count(AttendanceRecord.id),
+            func.count(AttendanceRecord.student_id.distinct()),
             func.coalesce(func.sum(AttendanceRecord.scheduled_minutes), 0),
             func.coalesce(func.sum(AttendanceRecord.attended_minutes), 0),
             func.min(AttendanceRecord.day),
             func.max(AttendanceRecord.day),
         ).where(AttendanceRecord.student_id.in_(students))
     ).one()
-    report.days, report.scheduled_minutes, report.attended_minutes = (
-        int(days or 0),
-        int(scheduled or 0),
-        int(attended or 0),
-    )
-    report.first_day, report.last_day = first, last
+    report.attending = int(attending or 0)
+    if report.attendance_shown:
+        report.days, report.scheduled_minutes, report.attended_minutes = (
+            int(days or 0),
+            int(scheduled or 0),
+            int(attended or 0),
+        )
+        report.first_day, report.last_day = first, last
 
     placement: dict[tuple[int, str], int] = {}
     latest: dict[tuple[int, str], int] = {}
@@ -508,6 +533,8 @@ def employer_report(employer: Employer) -> EmployerReport:
     for skill, entry in report.skills.items():
         keys = [k for k in placement if k[1] == skill]
         entry.assessed = len(keys)
+        if entry.assessed < REPORT_MINIMUM:
+            continue
         entry.placement_mean = _mean([placement[k] for k in keys])
         entry.latest_mean = _mean([latest[k] for k in keys])
         entry.gain_mean = _mean([latest[k] - placement[k] for k in keys])

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
 from lms import clock
+from lms.access import visible_student_ids
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalize_email
 from lms.catalog.models import Cohort, Course, Enrolment
@@ -198,6 +199,29 @@ def _check_consent_date(on: date | None, today: date) -> date:
     return on
 
 
+def _no_student() -> EmployerError:
+    """The one answer for an unknown e-mail, a staff account and a student out of scope (so
+    that the form tells nothing about accounts the actor may not see)."""
+    return EmployerError(
+        _("Aucun compte élève de vos groupes ne correspond à ce courriel."), "email"
+    )
+
+
+def student_in_scope(actor: User, student_id: int) -> bool:
+    """Is ``student_id`` a student ``actor`` may see (enrolled, now or before, in a cohort in
+    their scope; any student for admins)?"""
+    return (
+        db.session.scalar(
+            select(User.id).where(
+                User.id == student_id,
+                User.role == Role.STUDENT.value,
+                User.id.in_(visible_student_ids(actor)),
+            )
+        )
+        is not None
+    )
+
+
 def add_employee(
     employer: Employer,
     email: str,
@@ -206,16 +230,21 @@ def add_employee(
     consent: bool = False,
     consent_on: date | None = None,
 ) -> EmployerEmployee:
-    """Link an existing student account to ``employer``, with their consent if given.
+    """Link a student account in ``actor``'s scope to ``employer``, with their consent if given.
 
-    :raises EmployerError: no student account with that e-mail, already linked, consent date
-        missing or in the future.
+    :raises EmployerError: no student in scope with that e-mail (the same error whether the
+        account does not exist, is not a student's or is out of scope), already linked,
+        consent date missing or in the future.
     """
     student = db.session.scalar(
-        select(User).where(User.email == normalize_email(email), User.role == Role.STUDENT.value)
+        select(User).where(
+            User.email == normalize_email(email),
+            User.role == Role.STUDENT.value,
+            User.id.in_(visible_student_ids(actor)),
+        )
     )
     if student is None:
-        raise EmployerError(_("Aucun compte élève ne correspond à ce courriel."), "email")
+        raise _no_student()
     already = db.session.scalar(
         select(EmployerEmployee.id).where(
             EmployerEmployee.employer_id == employer.id,
@@ -245,8 +274,13 @@ def set_consent(
 ) -> EmployerEmployee:
     """Record that the employee gave (``consent``) or withdrew their consent on ``on``.
 
-    :raises EmployerError: the date is missing or in the future.
+    :raises EmployerError: the employee is not a student in ``actor``'s scope (status 404);
+        the date is missing or in the future.
     """
+    if not student_in_scope(actor, link.student_id):
+        error = _no_student()
+        error.status = 404
+        raise error
     on = _check_consent_date(on, clock.today())
     before = _consent_snapshot(link)
     link.consent = consent

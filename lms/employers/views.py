@@ -9,12 +9,10 @@ messages and status 422, nothing written. Access: roles with :func:`lms.access.r
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,9 +22,10 @@ from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from lms import clock
-from lms.access import get_or_404, roles_required, visible_employer_ids
+from lms.access import get_or_404, roles_required, visible_employer_ids, visible_student_ids
 from lms.auth.models import Role, User
 from lms.catalog.models import Cohort
+from lms.csv_export import csv_response, decimal_cell
 from lms.employers import queries
 from lms.employers.forms import (
     REASON_LABELS,
@@ -61,6 +60,7 @@ from lms.employers.services import (
     save_profile,
     set_cohort_employers,
     set_consent,
+    student_in_scope,
     update_employer,
 )
 from lms.extensions import db
@@ -90,9 +90,16 @@ def _labels() -> dict[str, Any]:
 # --- scope (to move to lms/access.py) ----------------------------------------------------------
 
 
-def _get_employee_or_404(employer: Employer, link_id: int) -> EmployerEmployee:
+def _get_employee_or_404(
+    employer: Employer, link_id: int, *, in_scope: bool = False
+) -> EmployerEmployee:
+    """An employee of ``employer`` (404 for another employer's); with ``in_scope``, only a
+    student the user may see (404 otherwise). Removing a link needs no more than the
+    employer, so that a link to a student out of scope can still be taken off the list."""
     link = db.session.get(EmployerEmployee, link_id)
     if link is None or link.employer_id != employer.id:
+        abort(404)
+    if in_scope and not student_in_scope(current_user, link.student_id):
         abort(404)
     return link
 
@@ -129,10 +136,6 @@ def _percent(rate: float | None) -> str:
 
 def _hours(minutes: int) -> str:
     return format_decimal(minutes / 60, "0.#")
-
-
-def _csv_number(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
 
 
 def _number(value: float | None, pattern: str = "0.##") -> str:
@@ -296,7 +299,7 @@ def employee_add(employer_id: int):
 @roles_required(*COORDINATORS)
 def employee_consent(employer_id: int, link_id: int):
     employer = get_or_404(Employer, employer_id)
-    link = _get_employee_or_404(employer, link_id)
+    link = _get_employee_or_404(employer, link_id, in_scope=True)
     form = _consent_form(link, formdata=request.form)
     if form.validate():
         given = form.consent.data == "yes"
@@ -304,6 +307,8 @@ def employee_consent(employer_id: int, link_id: int):
             set_consent(link, given, form.consent_on.data, current_user)
         except EmployerError as exc:
             db.session.rollback()
+            if exc.status == 404:
+                abort(404)
             _attach(form, exc)
         else:
             db.session.commit()
@@ -658,13 +663,19 @@ def work_plan():
 # --- the employer report -----------------------------------------------------------------------
 
 
+def _not_enough() -> str:
+    return _("Pas assez d'employé·es consentant·es pour afficher des résultats.")
+
+
 @bp.route("/employers/<int:employer_id>/report")
 @roles_required(*COORDINATORS)
 def employer_report(employer_id: int):
     employer = get_or_404(Employer, employer_id)
     return render_template(
         "employers/report.html",
-        report=queries.employer_report(employer),
+        report=queries.employer_report(employer, visible_student_ids(current_user)),
+        minimum=queries.REPORT_MINIMUM,
+        not_enough=_not_enough(),
         percent=_percent,
         hours=_hours,
         number=_number,
@@ -675,15 +686,21 @@ def employer_report(employer_id: int):
 @bp.route("/employers/<int:employer_id>/report.csv")
 @roles_required(*COORDINATORS)
 def employer_report_csv(employer_id: int):
+    """The report's figures, one per row. Below the minimum of consenting employees, the same
+    file (200) with the employer's rows and a note instead of any figure."""
     employer = get_or_404(Employer, employer_id)
-    report = queries.employer_report(employer)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("indicateur"), _("valeur")])
+    report = queries.employer_report(employer, visible_student_ids(current_user))
+    filename = f"rapport-employeur-{employer.neq}-{clock.today().isoformat()}.csv"
     rows: list[tuple[str, Any]] = [
         (_("entreprise"), employer.name),
         (_("NEQ"), employer.neq),
         (_("date du rapport"), clock.today().isoformat()),
+    ]
+    if not report.shown:
+        rows.append((_("note"), _not_enough()))
+        return csv_response([_("indicateur"), _("valeur")], rows, filename)
+    attendance = report.attendance_shown
+    rows += [
         (_("personnes incluses (consentement enregistré)"), report.included),
         (_("personnes non incluses (sans consentement)"), report.not_included),
         (
@@ -694,36 +711,35 @@ def employer_report_csv(employer_id: int):
             _("dernier jour de classe compté"),
             report.last_day.isoformat() if report.last_day else "",
         ),
-        (_("heures prévues"), f"{report.scheduled_minutes / 60:.2f}"),
-        (_("heures de présence"), f"{report.attended_minutes / 60:.2f}"),
+        (
+            _("heures prévues"),
+            decimal_cell(report.scheduled_minutes / 60 if attendance else None),
+        ),
+        (
+            _("heures de présence"),
+            decimal_cell(report.attended_minutes / 60 if attendance else None),
+        ),
         (
             _("taux de présence (pourcentage)"),
-            "" if report.rate is None else f"{report.rate * 100:.1f}",
+            decimal_cell(None if report.rate is None else report.rate * 100, 1),
         ),
     ]
     for skill in SKILLS:
         gain = report.skills[skill]
         name = str(SKILL_LABELS[skill]).lower()
-
         rows += [
             (_("%(skill)s : personnes évaluées au classement", skill=name), gain.assessed),
             (
                 _("%(skill)s : niveau moyen au classement", skill=name),
-                _csv_number(gain.placement_mean),
+                decimal_cell(gain.placement_mean),
             ),
             (
                 _("%(skill)s : niveau moyen le plus récent", skill=name),
-                _csv_number(gain.latest_mean),
+                decimal_cell(gain.latest_mean),
             ),
-            (_("%(skill)s : gain moyen (niveaux)", skill=name), _csv_number(gain.gain_mean)),
+            (_("%(skill)s : gain moyen (niveaux)", skill=name), decimal_cell(gain.gain_mean)),
         ]
-    writer.writerows(rows)
-    filename = f"rapport-employeur-{employer.neq}-{clock.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response([_("indicateur"), _("valeur")], rows, filename)
 
 
 # --- workplace-task follow-up ------------------------------------------------------------------

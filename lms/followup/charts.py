@@ -89,7 +89,7 @@ def level_chart(
     title = title or _("Niveaux par compétence dans le temps")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="level-chart" viewBox="0 0 {width} '
-        f'{height}" width="100%" style="max-width:{width}px" role="img" '
+        f'{height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">'

@@ -4,7 +4,9 @@ whatever the number of students or events shown.
 Two extension points for later features (the alerts issue):
 
 - :data:`TIMELINE_SOURCES`: functions ``(student_id, limit) -> list[TimelineEvent]`` merged
-  into the student's timeline (register with :func:`register_timeline_source`);
+  into the student's timeline (register with :func:`register_timeline_source`); a source that
+  also takes a keyword ``viewer`` keeps to the viewer's cohorts in its query, the events of the
+  others are filtered on their cohort (see :func:`student_timeline`);
 - :data:`OPEN_ALERT_COUNTERS`: functions ``(cohort_id, student_ids) -> {student_id: count}``
   summed into the dashboard's « Alertes ouvertes » column (register with
   :func:`register_open_alert_counter`). With none registered the column shows « — ».
@@ -14,6 +16,7 @@ Each must run a fixed number of queries (no query per student or per event).
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,12 +24,12 @@ from datetime import date, time
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
-from lms.access import visible_cohort_ids
+from lms.access import visible_cohort_ids, visible_note_condition
 from lms.attendance.models import AttendanceRecord
-from lms.auth.models import User
+from lms.auth.models import Role, User
 from lms.catalog.models import (
     Cohort,
     Course,
@@ -173,6 +176,41 @@ def user_names(ids: Iterable[int | None]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
+# --- what of a student's file a viewer sees ------------------------------------------------------
+#
+# The student's file shows a viewer only the data of the cohorts in the viewer's scope (admins
+# see everything): a student who moved to another region does not bring her former team's
+# notes, levels, absences and decisions along. The queries below take ``viewer``: ``None``
+# means no restriction (scheduled jobs, the student's own page, tests).
+
+
+def _unscoped(viewer: User | None) -> bool:
+    return viewer is None or viewer.role == Role.ADMIN
+
+
+def _cohort_scope(column, viewer: User | None) -> ColumnElement[bool]:
+    """``column`` (a cohort id) is one of the viewer's cohorts."""
+    if _unscoped(viewer):
+        return true()
+    return column.in_(visible_cohort_ids(viewer))
+
+
+def _note_scope(viewer: User | None) -> ColumnElement[bool]:
+    """The notes the viewer reads: :func:`lms.access.visible_note_condition`."""
+    return true() if viewer is None else visible_note_condition(viewer)
+
+
+def _assessment_scope(viewer: User | None) -> ColumnElement[bool]:
+    """Assessments of the viewer's cohorts; one without a cohort (deleted since) only for its
+    assessor, like a note without a cohort."""
+    if _unscoped(viewer):
+        return true()
+    return or_(
+        _cohort_scope(LevelAssessment.cohort_id, viewer),
+        and_(LevelAssessment.cohort_id.is_(None), LevelAssessment.assessor_id == viewer.id),
+    )
+
+
 # --- levels ------------------------------------------------------------------------------------
 
 
@@ -204,8 +242,10 @@ class SkillLevel:
         return gain_since_placement(self.placement, self.latest)
 
 
-def assessments_of(student_ids: list[int]) -> dict[int, list[Assessment]]:
-    """Every assessment of these students, oldest first (one query)."""
+def assessments_of(
+    student_ids: list[int], *, viewer: User | None = None
+) -> dict[int, list[Assessment]]:
+    """Every assessment of these students that ``viewer`` may see, oldest first (one query)."""
     result: dict[int, list[Assessment]] = defaultdict(list)
     if not student_ids:
         return result
@@ -213,7 +253,7 @@ def assessments_of(student_ids: list[int]) -> dict[int, list[Assessment]]:
     rows = db.session.execute(
         select(LevelAssessment, assessor.name)
         .outerjoin(assessor, assessor.id == LevelAssessment.assessor_id)
-        .where(LevelAssessment.student_id.in_(student_ids))
+        .where(LevelAssessment.student_id.in_(student_ids), _assessment_scope(viewer))
         .order_by(LevelAssessment.assessed_on, LevelAssessment.id)
     )
     for a, assessor_name in rows:
@@ -311,11 +351,16 @@ def attendance_by_student(cohort_id: int) -> dict[int, AttendanceSummary]:
     return {student_id: _summary(values) for student_id, *values in rows}
 
 
-def attendance_by_cohort(student_id: int) -> dict[int, AttendanceSummary]:
-    """A student's attendance in each of their cohorts (one query)."""
+def attendance_by_cohort(
+    student_id: int, *, viewer: User | None = None
+) -> dict[int, AttendanceSummary]:
+    """A student's attendance in each of their cohorts that ``viewer`` may see (one query)."""
     rows = db.session.execute(
         select(AttendanceRecord.cohort_id, *_attendance_columns())
-        .where(AttendanceRecord.student_id == student_id)
+        .where(
+            AttendanceRecord.student_id == student_id,
+            _cohort_scope(AttendanceRecord.cohort_id, viewer),
+        )
         .group_by(AttendanceRecord.cohort_id)
     )
     return {cohort_id: _summary(values) for cohort_id, *values in rows}
@@ -375,8 +420,9 @@ class OnlineSummary:
     returned: int = 0
 
 
-def online_summary(student_id: int) -> OnlineSummary:
-    """Attempts and productions of a student, all courses (two queries)."""
+def online_summary(student_id: int, *, viewer: User | None = None) -> OnlineSummary:
+    """Attempts of a student, all courses, and their productions in the cohorts that ``viewer``
+    may see (two queries). Attempts belong to no cohort: they are counted for every viewer."""
     best = (
         select(
             Attempt.exercise_id,
@@ -394,7 +440,7 @@ def online_summary(student_id: int) -> OnlineSummary:
         select(
             func.count(Production.id),
             func.coalesce(func.sum(case((Production.status == "returned", 1), else_=0)), 0),
-        ).where(Production.student_id == student_id)
+        ).where(Production.student_id == student_id, _cohort_scope(Production.cohort_id, viewer))
     ).one()
     return OnlineSummary(
         int(attempts or 0),
@@ -408,9 +454,12 @@ def online_summary(student_id: int) -> OnlineSummary:
 # --- interviews --------------------------------------------------------------------------------
 
 
-def last_interviews(student_ids: list[int], until: date) -> dict[int, date]:
-    """The date of each student's last follow-up interview up to ``until``, any cohort (one
-    query); whether it counts for an enrolment is :func:`interview_in_enrolment`'s call."""
+def last_interviews(
+    student_ids: list[int], until: date, *, viewer: User | None = None
+) -> dict[int, date]:
+    """The date of each student's last follow-up interview up to ``until``, any cohort whose
+    notes ``viewer`` reads (one query); whether it counts for an enrolment is
+    :func:`interview_in_enrolment`'s call."""
     if not student_ids:
         return {}
     return dict(
@@ -420,6 +469,7 @@ def last_interviews(student_ids: list[int], until: date) -> dict[int, date]:
                 FollowUpNote.student_id.in_(student_ids),
                 FollowUpNote.note_type == "entretien",
                 FollowUpNote.held_on <= until,
+                _note_scope(viewer),
             )
             .group_by(FollowUpNote.student_id)
         ).all()
@@ -606,15 +656,16 @@ class EnrolmentLine:
         return e.status == EnrolmentStatus.ACTIVE.value and (e.end_on is None or e.end_on >= today)
 
 
-def student_enrolments(student_id: int) -> list[EnrolmentLine]:
-    """The student's enrolments in every cohort, newest first, with decisions (one query)."""
+def student_enrolments(student_id: int, *, viewer: User | None = None) -> list[EnrolmentLine]:
+    """The student's enrolments in the cohorts that ``viewer`` may see, newest first, with
+    decisions (one query)."""
     rows = db.session.execute(
         select(Enrolment, Cohort, Course, Site, ProgressionDecision)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(Course, Course.id == Cohort.course_id)
         .join(Site, Site.id == Cohort.site_id)
         .outerjoin(ProgressionDecision, ProgressionDecision.enrolment_id == Enrolment.id)
-        .where(Enrolment.student_id == student_id)
+        .where(Enrolment.student_id == student_id, _cohort_scope(Enrolment.cohort_id, viewer))
         .order_by(Enrolment.start_on.desc(), Enrolment.id.desc())
     )
     return [EnrolmentLine(*row) for row in rows]
@@ -643,10 +694,11 @@ def _note_lines(*conditions, limit: int | None = None, order=None) -> list[NoteL
     return [NoteLine(n, a or "", o or "", c or "") for n, a, o, c in db.session.execute(stmt)]
 
 
-def open_actions(student_id: int) -> list[NoteLine]:
-    """Notes whose action is not done yet, the most urgent first."""
+def open_actions(student_id: int, *, viewer: User | None = None) -> list[NoteLine]:
+    """Notes that ``viewer`` reads whose action is not done yet, the most urgent first."""
     return _note_lines(
         FollowUpNote.student_id == student_id,
+        _note_scope(viewer),
         FollowUpNote.action != "",
         FollowUpNote.done_on.is_(None),
         order=(FollowUpNote.due_on.is_(None), FollowUpNote.due_on, FollowUpNote.id),
@@ -670,6 +722,8 @@ class TimelineEvent:
     """One line of a student's timeline.
 
     :param link: ``(endpoint, url values)`` of a page about the event, if any.
+    :param cohort_id: the cohort the event belongs to (``None``: none, e.g. online work); for
+        sources that do not take ``viewer``, ``link_cohort_id`` stands in for it.
     :param link_cohort_id: the link is shown only if the viewer has this cohort in scope
         (``None``: whoever sees the file may follow it).
     """
@@ -683,6 +737,7 @@ class TimelineEvent:
     at: time | None = None
     link: tuple[str, dict] | None = None
     link_cohort_id: int | None = None
+    cohort_id: int | None = None
     tags: list[str] = field(default_factory=list)
 
     @property
@@ -709,12 +764,18 @@ def _pct(score: float | None) -> str:
     return "—" if score is None else f"{round(score * 100)} %"
 
 
-def attendance_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def attendance_events(
+    student_id: int, limit: int, viewer: User | None = None
+) -> list[TimelineEvent]:
     """Absences, lateness, early departures, justified absences (never the present days)."""
     rows = db.session.execute(
         select(AttendanceRecord, Cohort.code)
         .join(Cohort, Cohort.id == AttendanceRecord.cohort_id)
-        .where(AttendanceRecord.student_id == student_id, AttendanceRecord.status != "present")
+        .where(
+            AttendanceRecord.student_id == student_id,
+            AttendanceRecord.status != "present",
+            _cohort_scope(AttendanceRecord.cohort_id, viewer),
+        )
         .order_by(AttendanceRecord.day.desc(), AttendanceRecord.id.desc())
         .limit(limit)
     )
@@ -740,14 +801,16 @@ def attendance_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 title,
                 detail=record.comment or "",
                 cohort_code=code,
+                cohort_id=record.cohort_id,
             )
         )
     return events
 
 
-def online_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def online_events(student_id: int, limit: int, viewer: User | None = None) -> list[TimelineEvent]:
     """Online work, one event per day: « 5 exercices, moyenne 80 % » (mean of the day's best
-    score per exercise). Days are Quebec days, so the grouping is done here."""
+    score per exercise). Days are Quebec days, so the grouping is done here. Attempts belong
+    to no cohort: every viewer of the file sees them."""
     rows = db.session.execute(
         select(Attempt.created_at, Attempt.exercise_id, Attempt.score)
         .where(Attempt.student_id == student_id)
@@ -782,7 +845,9 @@ def online_events(student_id: int, limit: int) -> list[TimelineEvent]:
     return events
 
 
-def production_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def production_events(
+    student_id: int, limit: int, viewer: User | None = None
+) -> list[TimelineEvent]:
     """Productions sent, and productions returned with their score (two queries)."""
     events = []
     base = (
@@ -790,7 +855,7 @@ def production_events(student_id: int, limit: int) -> list[TimelineEvent]:
         .join(Exercise, Exercise.id == Production.exercise_id)
         .join(Lesson, Lesson.id == Exercise.lesson_id)
         .join(Cohort, Cohort.id == Production.cohort_id)
-        .where(Production.student_id == student_id)
+        .where(Production.student_id == student_id, _cohort_scope(Production.cohort_id, viewer))
     )
     for p, kind, lesson, code in db.session.execute(
         base.order_by(Production.submitted_at.desc(), Production.id.desc()).limit(limit)
@@ -809,6 +874,7 @@ def production_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 at=moment.time(),
                 link=("learning.production", {"production_id": p.id}),
                 link_cohort_id=p.cohort_id,
+                cohort_id=p.cohort_id,
             )
         )
     for p, _kind, lesson, code in db.session.execute(
@@ -828,19 +894,22 @@ def production_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 at=moment.time(),
                 link=("learning.production", {"production_id": p.id}),
                 link_cohort_id=p.cohort_id,
+                cohort_id=p.cohort_id,
             )
         )
     return events
 
 
-def assessment_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def assessment_events(
+    student_id: int, limit: int, viewer: User | None = None
+) -> list[TimelineEvent]:
     """Level assessments, one event per day and kind: « CO 3 · PO 2 · CE 3 · PÉ 2 »."""
     assessor = aliased(User)
     rows = db.session.execute(
         select(LevelAssessment, assessor.name, Cohort.code)
         .outerjoin(assessor, assessor.id == LevelAssessment.assessor_id)
         .outerjoin(Cohort, Cohort.id == LevelAssessment.cohort_id)
-        .where(LevelAssessment.student_id == student_id)
+        .where(LevelAssessment.student_id == student_id, _assessment_scope(viewer))
         .order_by(LevelAssessment.assessed_on.desc(), LevelAssessment.id.desc())
         .limit(limit * len(SKILLS))
     )
@@ -865,15 +934,18 @@ def assessment_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 ),
                 detail=f"{detail} {evidence}".strip(),
                 cohort_code=code or "",
+                cohort_id=items[0].cohort_id,
             )
         )
     return events
 
 
-def note_events(student_id: int, limit: int) -> list[TimelineEvent]:
-    """Follow-up notes (staff see them all; the file is not shown to students)."""
+def note_events(student_id: int, limit: int, viewer: User | None = None) -> list[TimelineEvent]:
+    """Follow-up notes that ``viewer`` reads (the file is not shown to students)."""
     events = []
-    for line in _note_lines(FollowUpNote.student_id == student_id, limit=limit):
+    for line in _note_lines(
+        FollowUpNote.student_id == student_id, _note_scope(viewer), limit=limit
+    ):
         n = line.note
         tags = [str(label(n.visibility, "visibility"))]
         if n.action:
@@ -892,17 +964,21 @@ def note_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 cohort_code=line.cohort_code,
                 link=("followup.note_edit", {"note_id": n.id}),
                 tags=tags,
+                cohort_id=n.cohort_id,
             )
         )
     return events
 
 
-def remedial_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def remedial_events(student_id: int, limit: int, viewer: User | None = None) -> list[TimelineEvent]:
     rows = db.session.execute(
         select(RemedialInvite, RemedialSession, Cohort.code)
         .join(RemedialSession, RemedialSession.id == RemedialInvite.session_id)
         .join(Cohort, Cohort.id == RemedialSession.cohort_id)
-        .where(RemedialInvite.student_id == student_id)
+        .where(
+            RemedialInvite.student_id == student_id,
+            _cohort_scope(RemedialSession.cohort_id, viewer),
+        )
         .order_by(RemedialSession.starts_at.desc(), RemedialSession.id.desc())
         .limit(limit)
     )
@@ -926,17 +1002,18 @@ def remedial_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 at=moment.time(),
                 link=("followup.remedial_detail", {"session_id": session.id}),
                 link_cohort_id=session.cohort_id,
+                cohort_id=session.cohort_id,
             )
         )
     return events
 
 
-def decision_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def decision_events(student_id: int, limit: int, viewer: User | None = None) -> list[TimelineEvent]:
     rows = db.session.execute(
-        select(ProgressionDecision, Cohort.code)
+        select(ProgressionDecision, Cohort.code, Cohort.id)
         .join(Enrolment, Enrolment.id == ProgressionDecision.enrolment_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.student_id == student_id)
+        .where(Enrolment.student_id == student_id, _cohort_scope(Enrolment.cohort_id, viewer))
         .order_by(ProgressionDecision.decided_on.desc(), ProgressionDecision.id.desc())
         .limit(limit)
     )
@@ -948,17 +1025,20 @@ def decision_events(student_id: int, limit: int) -> list[TimelineEvent]:
             _("Décision de fin de cours : %(decision)s", decision=label(d.decision, "decision")),
             detail=d.comment,
             cohort_code=code,
+            cohort_id=cohort_id,
         )
-        for d, code in rows
+        for d, code, cohort_id in rows
     ]
 
 
-def enrolment_events(student_id: int, limit: int) -> list[TimelineEvent]:
+def enrolment_events(
+    student_id: int, limit: int, viewer: User | None = None
+) -> list[TimelineEvent]:
     """Enrolled, withdrawn (with the reason), completed, transferred."""
     rows = db.session.execute(
         select(Enrolment, Cohort.code)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.student_id == student_id)
+        .where(Enrolment.student_id == student_id, _cohort_scope(Enrolment.cohort_id, viewer))
         .order_by(Enrolment.start_on.desc(), Enrolment.id.desc())
     )  # a handful per student: no limit, so that an old enrolment's end is not missed
     events = []
@@ -970,6 +1050,7 @@ def enrolment_events(student_id: int, limit: int) -> list[TimelineEvent]:
                 "→",
                 _("Inscription au groupe %(code)s", code=code),
                 cohort_code=code,
+                cohort_id=e.cohort_id,
             )
         )
         if e.end_on is None:
@@ -986,7 +1067,11 @@ def enrolment_events(student_id: int, limit: int) -> list[TimelineEvent]:
             title = _("Fin du cours dans le groupe %(code)s", code=code)
         else:
             title = _("Fin de l'inscription au groupe %(code)s", code=code)
-        events.append(TimelineEvent(e.end_on, "enrolment", "←", title, cohort_code=code))
+        events.append(
+            TimelineEvent(
+                e.end_on, "enrolment", "←", title, cohort_code=code, cohort_id=e.cohort_id
+            )
+        )
     return events
 
 
@@ -1009,14 +1094,56 @@ def register_timeline_source(source: TimelineSource) -> TimelineSource:
     return source
 
 
-def student_timeline(student_id: int, limit: int) -> tuple[list[TimelineEvent], bool]:
-    """The newest ``limit`` events of all sources, newest first, and whether there are more.
+def _takes_viewer(source: TimelineSource) -> bool:
+    try:
+        return "viewer" in inspect.signature(source).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _event_cohort(event: TimelineEvent) -> int | None:
+    return event.cohort_id if event.cohort_id is not None else event.link_cohort_id
+
+
+def student_timeline(
+    student_id: int,
+    limit: int,
+    *,
+    viewer: User | None = None,
+    in_scope: set[int] | None = None,
+) -> tuple[list[TimelineEvent], bool]:
+    """The newest ``limit`` events of all sources that ``viewer`` may see, newest first, and
+    whether there are more.
 
     Each source returns at most ``limit + 1`` newest events of its own (a fixed number of
-    queries each), so the merge holds the true newest ``limit``.
+    queries each), so the merge holds the true newest ``limit``. Sources that take ``viewer``
+    keep to the viewer's cohorts in their query. The events of the other sources are dropped
+    here when their cohort is not in ``in_scope`` (the student's cohorts in the viewer's scope,
+    read when not given); as the events such a source dropped may have hidden older ones that
+    it did not return, the merge then stops at the oldest event it returned (« Voir plus »
+    shows the rest).
+
+    :param in_scope: :func:`student_cohorts_in_scope` of the viewer, if the caller has it.
     """
+    scoped = not _unscoped(viewer)
+    if scoped and in_scope is None:
+        in_scope = student_cohorts_in_scope(viewer, student_id)
     events: list[TimelineEvent] = []
+    floor: tuple | None = None  # older events may be missing
     for source in TIMELINE_SOURCES:
-        events.extend(source(student_id, limit + 1))
+        if _takes_viewer(source):
+            events.extend(source(student_id, limit + 1, viewer=viewer))
+            continue
+        found = source(student_id, limit + 1)
+        if scoped:
+            kept = [e for e in found if _event_cohort(e) is None or _event_cohort(e) in in_scope]
+            if len(kept) < len(found) and len(found) > limit:
+                oldest = min(e.sort_key for e in found)
+                floor = oldest if floor is None else max(floor, oldest)
+            found = kept
+        events.extend(found)
     events.sort(key=lambda e: e.sort_key, reverse=True)
+    if floor is not None:
+        events = [e for e in events if e.sort_key >= floor]
+        return events[:limit], True
     return events[:limit], len(events) > limit

@@ -15,7 +15,13 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from lms import clock
-from lms.access import get_or_404, get_student_or_404, roles_required
+from lms.access import (
+    can_access_note,
+    get_or_404,
+    get_student_or_404,
+    may_edit_visible_note,
+    roles_required,
+)
 from lms.auth.models import Role, User
 from lms.catalog.models import Cohort, Enrolment
 from lms.extensions import db
@@ -111,10 +117,13 @@ def _withdraw_form(enrolment_id: int, formdata=None, **data) -> WithdrawForm:
 def _render_file(student: User, withdraw_forms: dict | None = None, status: int = 200):
     today = clock.today()
     limit = min(max(request.args.get("events", TIMELINE_STEP, type=int), 1), TIMELINE_MAX)
-    enrolments = queries.student_enrolments(student.id)
-    in_scope = queries.student_cohorts_in_scope(current_user, student.id)
-    assessments = queries.assessments_of([student.id]).get(student.id, [])
-    last_interview = queries.last_interviews([student.id], today).get(student.id)
+    # Only the data of the viewer's cohorts (lms.followup.queries: "what of a student's file a
+    # viewer sees"): a student who moved to another region keeps her former team's data there.
+    viewer = current_user
+    enrolments = queries.student_enrolments(student.id, viewer=viewer)
+    in_scope = queries.student_cohorts_in_scope(viewer, student.id)
+    assessments = queries.assessments_of([student.id], viewer=viewer).get(student.id, [])
+    last_interview = queries.last_interviews([student.id], today, viewer=viewer).get(student.id)
     every = int(get_setting("interview_cadence_days"))
     cadences = {
         line.enrolment.id: interview_cadence(last_interview, line.enrolment.start_on, today, every)
@@ -127,7 +136,8 @@ def _render_file(student: User, withdraw_forms: dict | None = None, status: int 
             forms.setdefault(
                 line.enrolment.id, _withdraw_form(line.enrolment.id, withdrawn_on=today)
             )
-    events, more = queries.student_timeline(student.id, limit)
+    events, more = queries.student_timeline(student.id, limit, viewer=viewer, in_scope=in_scope)
+    actions = queries.open_actions(student.id, viewer=viewer)
     return render_template(
         "followup/student_file.html",
         student=student,
@@ -137,12 +147,13 @@ def _render_file(student: User, withdraw_forms: dict | None = None, status: int 
         levels=queries.skill_levels(assessments),
         assessments=assessments,
         chart=level_chart(queries.level_series(assessments), _skill_labels(), end=today),
-        attendance=queries.attendance_by_cohort(student.id),
-        online=queries.online_summary(student.id),
+        attendance=queries.attendance_by_cohort(student.id, viewer=viewer),
+        online=queries.online_summary(student.id, viewer=viewer),
         last_interview=last_interview,
         cadences=cadences,
         every=every,
-        actions=queries.open_actions(student.id),
+        actions=actions,
+        editable={line.note.id for line in actions if may_edit_visible_note(viewer, line.note)},
         events=events,
         more=more,
         limit=limit,
@@ -226,7 +237,7 @@ def assessment_new(student_id: int):
                     return redirect(url_for("followup.cohort_levels", cohort_id=cohort.id))
                 return redirect(url_for("followup.student_file", student_id=student.id))
         status = 422
-    assessments = queries.assessments_of([student.id]).get(student.id, [])
+    assessments = queries.assessments_of([student.id], viewer=current_user).get(student.id, [])
     return render_template(
         "followup/assessment_form.html",
         student=student,
@@ -320,7 +331,11 @@ def note_new(student_id: int):
 @bp.route("/notes/<int:note_id>", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def note_edit(note_id: int):
-    note = get_or_404(FollowUpNote, note_id)
+    # Reading: whoever reads the note in the file; changing it (its visibility included): its
+    # author, its owner, the coordinators of its cohort's region, admins (403 for the others).
+    posting = request.method == "POST"
+    note = get_or_404(FollowUpNote, note_id, "edit" if posting else "view", lock=posting)
+    can_edit = posting or can_access_note(current_user, note, "edit")
     student = db.session.get(User, note.student_id)
     line = queries.note_line(note.id)
     owners = queries.owner_candidates(note.cohort_id)
@@ -367,7 +382,12 @@ def note_edit(note_id: int):
                 return redirect(url_for("followup.student_file", student_id=student.id))
         status = 422
     return render_template(
-        "followup/note_form.html", student=student, cohort=None, form=form, note=line
+        "followup/note_form.html",
+        student=student,
+        cohort=None,
+        form=form,
+        note=line,
+        can_edit=can_edit,
     ), status
 
 

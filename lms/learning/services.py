@@ -17,6 +17,7 @@ from lms.audit.services import record
 from lms.auth.models import User
 from lms.extensions import db
 from lms.learning import grading
+from lms.learning.audio import InvalidContainer, check_container
 from lms.learning.models import Attempt, Exercise, Production
 
 # Rubric criteria per skill, each scored 0 (absent) to 4 (fully met).
@@ -109,8 +110,13 @@ def submit_written(student: User, exercise: Exercise, cohort_id: int, text: str)
     return production
 
 
-def check_audio(filename: str, head: bytes, size: int, max_bytes: int) -> str:
-    """The MIME type of an acceptable audio upload. :raises ProductionError: otherwise."""
+def check_audio(filename: str, data: bytes, max_bytes: int) -> str:
+    """The MIME type of an acceptable audio upload: a known extension, the leading bytes of its
+    format, and the whole file well-formed in that format (:mod:`lms.learning.audio`).
+
+    :raises ProductionError: otherwise.
+    """
+    size = len(data)
     if size == 0:
         raise ProductionError(_("Le fichier est vide."))
     if size > max_bytes:
@@ -131,11 +137,15 @@ def check_audio(filename: str, head: bytes, size: int, max_bytes: int) -> str:
             )
         )
     signatures = _MAGIC[mime]
-    probe = head[4:8] if mime == "audio/mp4" else head
-    if not any(probe.startswith(sig) for sig in signatures):
+    probe = data[4:8] if mime == "audio/mp4" else data[:16]
+    try:
+        if not any(probe.startswith(sig) for sig in signatures):
+            raise InvalidContainer("leading bytes")
+        check_container(mime, data)
+    except InvalidContainer:
         raise ProductionError(
             _("Ce fichier n'est pas un enregistrement audio valide (%(ext)s).", ext=suffix)
-        )
+        ) from None
     return mime
 
 
@@ -154,7 +164,7 @@ def submit_oral(
     :raises ProductionError: wrong type, empty or over ``max_bytes``.
     """
     data = stream.read(max_bytes + 1)
-    mime = check_audio(filename, data[:16], len(data), max_bytes)
+    mime = check_audio(filename, data, max_bytes)
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
     path = upload_dir / stored

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms import clock
-from lms.access import roles_required
+from lms.access import programme_settings_page, roles_required
 from lms.audit.services import record
 from lms.auth.models import Role
 from lms.catalog.models import Region, Site
@@ -20,7 +20,7 @@ bp = Blueprint("programme", __name__)
 
 
 @bp.route("/programme/settings", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR, Role.ADMIN)
+@programme_settings_page
 def settings():
     values = all_settings()
     form = SettingsForm(

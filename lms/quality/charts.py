@@ -70,7 +70,7 @@ def bar_chart(
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" viewBox="0 0 {width} '
-        f'{height}" width="100%" style="max-width:{width}px" role="img" '
+        f'{height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(description)}</desc>',

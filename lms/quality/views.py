@@ -18,15 +18,13 @@ Access (see also the scope helpers below, candidates for lms/access.py):
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     make_response,
@@ -42,9 +40,17 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import Field
 
 from lms import clock
-from lms.access import can_access_cohort, can_access_review, get_or_404, roles_required
+from lms.access import (
+    PROGRAMME_EDITORS,
+    can_access_cohort,
+    can_access_review,
+    get_or_404,
+    programme_settings_page,
+    roles_required,
+)
 from lms.auth.models import Role
 from lms.catalog.models import Cohort
+from lms.csv_export import csv_response, decimal_cell
 from lms.extensions import db
 from lms.learning.models import SKILLS
 from lms.quality import charts, queries, services
@@ -131,18 +137,6 @@ def _page() -> int:
 
 def _pages(total: int, size: int = queries.PAGE) -> int:
     return max(1, -(-total // size))
-
-
-def _csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # --- the review list ----------------------------------------------------------------------------
@@ -472,7 +466,7 @@ def action_status(action_id: int):
 
 
 @bp.route("/quality/templates")
-@roles_required(*MANAGERS)
+@programme_settings_page
 def template_list():
     from sqlalchemy import select
 
@@ -522,13 +516,13 @@ def _template_page(template: CheckpointTemplate | None):
 
 
 @bp.route("/quality/templates/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*PROGRAMME_EDITORS)
 def template_new():
     return _template_page(None)
 
 
 @bp.route("/quality/templates/<int:template_id>", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@programme_settings_page
 def template_edit(template_id: int):
     template = db.session.get(CheckpointTemplate, template_id)
     if template is None:
@@ -642,11 +636,11 @@ def dashboard():
 
 
 def _metric_cells(m: queries.Metrics) -> list[Any]:
-    def pct(value: float | None) -> str:
-        return "" if value is None else f"{value * 100:.1f}"
+    def pct(value: float | None) -> Decimal | str:
+        return decimal_cell(None if value is None else value * 100, 1)
 
-    def num(value: float | None) -> str:
-        return "" if value is None else f"{value:.2f}"
+    def num(value: float | None) -> Decimal | str:
+        return decimal_cell(value)
 
     return [
         m.enrolments,
@@ -724,7 +718,7 @@ def dashboard_csv():
         for row in data.tables[table]:
             rows.append([row.label, *_metric_cells(row.metrics)])
     filename = f"qualite-{table}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    return _csv_response(header_first + _metric_header(), rows, filename)
+    return csv_response(header_first + _metric_header(), rows, filename)
 
 
 # --- the cohort's quality report ----------------------------------------------------------------
@@ -906,4 +900,4 @@ def audit_csv():
         _("Avant"),
         _("Après"),
     ]
-    return _csv_response(header, lines, f"journal-{clock.today().isoformat()}.csv")
+    return csv_response(header, lines, f"journal-{clock.today().isoformat()}.csv")

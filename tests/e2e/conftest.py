@@ -67,3 +67,18 @@ def live_server(live_app) -> str:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(page):
+    """Every browser test also fails on a Content-Security-Policy violation (an inline script
+    or style that the policy blocks would break the page for real users)."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    assert not violations, violations
