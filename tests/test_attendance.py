@@ -613,8 +613,16 @@ def test_pages_render_in_english_too(server, world, make_user, enrol):
     db.session.commit()
     _save(world, START)
     client = client_for(server, teacher)
-    assert client.get(_url(world, START)).status_code == 200
-    assert client.get(f"/cohorts/{world['cohort'].id}/allowance?week={START}").status_code == 200
+    code = world["cohort"].code
+    grid = client.get(_url(world, START))
+    assert grid.status_code == 200
+    assert f"Attendance for cohort {code}" in grid.text and "Présences du groupe" not in grid.text
+    allowance = client.get(f"/cohorts/{world['cohort'].id}/allowance?week={START}")
+    assert allowance.status_code == 200
+    assert f"Participation allowance — {code}" in allowance.text
+    assert "Allocation de participation" not in allowance.text
     student = make_user(preferred_language="en")
     enrol(student, world["cohort"])
-    assert client_for(server, student).get("/learn/attendance").status_code == 200
+    mine = client_for(server, student).get("/learn/attendance")
+    assert mine.status_code == 200
+    assert "My attendance and allowance" in mine.text and "Mes présences" not in mine.text

@@ -32,7 +32,7 @@ from lms.followup.models import (
     RemedialSession,
 )
 from lms.learning.models import Exercise, Production
-from tests.conftest import csrf_token, login
+from tests.conftest import client_for, csrf_token
 
 START = date(2026, 9, 14)  # a Monday
 TODAY = date(2026, 10, 14)
@@ -104,12 +104,6 @@ def world(make_user, make_region, make_cohort, enrol, monkeypatch):
     }
 
 
-def _client(server, user):
-    client = server.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
 def _text(response) -> str:
     return response.get_data(as_text=True).replace("&#39;", "'").replace("&amp;", "&")
 
@@ -147,7 +141,7 @@ def _confirm(client, cohort, content: str):
 
 def test_import_refuses_a_student_of_another_region_and_writes_nothing(world, server):
     coordo, cohort_qc, student = world["coordo_qc"], world["cohort_qc"], world["student"]
-    client = _client(server, coordo)
+    client = client_for(server, coordo)
     content = "courriel,nom\neleve@demo.lms,Élève Démo\nnouvelle@example.org,Nouvelle Élève\n"
     before = (_count(User), _count(Enrolment))
 
@@ -168,7 +162,7 @@ def test_import_refuses_a_student_of_another_region_and_writes_nothing(world, se
     assert _count(AuditLog, AuditLog.action == "cohort.import_students") == 0
 
     # And the cohort's teacher still cannot open her file.
-    teacher = _client(server, world["prof_qc"])
+    teacher = client_for(server, world["prof_qc"])
     assert teacher.get(f"/students/{student.id}").status_code == 404
 
 
@@ -215,7 +209,7 @@ def test_import_takes_fresh_accounts_and_students_already_in_the_actors_scope(
     preview = parse_student_csv(content, cohort_qc, today=TODAY, actor=coordo)
     assert preview.ok, [r.errors for r in preview.rows]
 
-    client = _client(server, coordo)
+    client = client_for(server, coordo)
     assert _upload(client, cohort_qc, content).status_code == 200
     response = _confirm(client, cohort_qc, content)
     assert response.status_code == 200
@@ -225,7 +219,7 @@ def test_import_takes_fresh_accounts_and_students_already_in_the_actors_scope(
 
 def test_only_an_admin_moves_a_student_across_regions(world, server):
     admin, cohort_qc, student = world["admin"], world["cohort_qc"], world["student"]
-    client = _client(server, admin)
+    client = client_for(server, admin)
     content = "courriel,nom\neleve@demo.lms,Élève Démo\n"
     preview = _upload(client, cohort_qc, content)
     assert preview.status_code == 200 and "existant" in _text(preview)
@@ -328,7 +322,9 @@ def _history(world, make_lesson) -> None:
 @pytest.mark.parametrize("viewer", ["coordo_qc", "prof_qc"])
 def test_the_file_shows_capitale_nationale_only_its_own_cohorts(world, server, make_lesson, viewer):
     _history(world, make_lesson)
-    page = _text(_client(server, world[viewer]).get(f"/students/{world['student'].id}?events=500"))
+    page = _text(
+        client_for(server, world[viewer]).get(f"/students/{world['student'].id}?events=500")
+    )
     for marker in QC_MARKERS:
         assert marker in page, marker
     for marker in MTL_MARKERS:
@@ -339,7 +335,9 @@ def test_the_file_shows_capitale_nationale_only_its_own_cohorts(world, server, m
 @pytest.mark.parametrize("viewer", ["coordo_mtl", "prof_mtl"])
 def test_the_file_shows_montreal_only_its_own_cohorts(world, server, make_lesson, viewer):
     _history(world, make_lesson)
-    page = _text(_client(server, world[viewer]).get(f"/students/{world['student'].id}?events=500"))
+    page = _text(
+        client_for(server, world[viewer]).get(f"/students/{world['student'].id}?events=500")
+    )
     for marker in MTL_MARKERS:
         assert marker in page, marker
     for marker in QC_MARKERS:
@@ -348,7 +346,9 @@ def test_the_file_shows_montreal_only_its_own_cohorts(world, server, make_lesson
 
 def test_an_admin_sees_the_whole_file(world, server, make_lesson):
     _history(world, make_lesson)
-    page = _text(_client(server, world["admin"]).get(f"/students/{world['student'].id}?events=500"))
+    page = _text(
+        client_for(server, world["admin"]).get(f"/students/{world['student'].id}?events=500")
+    )
     for marker in MTL_MARKERS + QC_MARKERS:
         assert marker in page, marker
 
@@ -433,7 +433,7 @@ def test_the_scoped_file_makes_the_same_number_of_queries_with_few_and_many_even
     many = {**world, "student": other}
     _add_events(many, world["cohort_mtl"], 30)
     _add_events(many, world["cohort_qc"], 25)
-    client = _client(server, world["coordo_qc"])
+    client = client_for(server, world["coordo_qc"])
     with count_queries() as few_statements:
         few = client.get(f"/students/{world['student'].id}")
     with count_queries() as many_statements:
@@ -481,7 +481,7 @@ def _unchanged(note_id: int) -> bool:
 @pytest.mark.parametrize("editor", ["prof_mtl", "prof_owner", "coordo_mtl", "admin"])
 def test_author_owner_coordinator_and_admin_edit_a_note(world, server, editor):
     note = world["note"]
-    client = _client(server, world[editor])
+    client = client_for(server, world[editor])
     response = _edit(client, note)
     assert response.status_code == 302, _text(response)[:500]
     db.session.rollback()
@@ -492,7 +492,7 @@ def test_author_owner_coordinator_and_admin_edit_a_note(world, server, editor):
 
 def test_a_colleague_who_may_read_the_note_gets_403_and_nothing_is_written(world, server):
     note, student = world["note"], world["student"]
-    client = _client(server, world["prof_co"])
+    client = client_for(server, world["prof_co"])
     page = client.get(f"/notes/{note.id}")
     assert page.status_code == 200  # reading stays as it was
     text = _text(page)
@@ -503,7 +503,7 @@ def test_a_colleague_who_may_read_the_note_gets_403_and_nothing_is_written(world
     assert _edit(client, note).status_code == 403
     assert _edit(client, note, summary=note.summary).status_code == 403
     assert _unchanged(note.id)
-    learner = _client(server, student)
+    learner = client_for(server, student)
     assert "Secret montréalais" not in _text(learner.get("/learn/followup"))
 
 
@@ -515,7 +515,7 @@ def test_another_regions_staff_get_404_on_the_note_and_nothing_is_written(
     note = world["note"]
     if moved:  # she is now also in Québec: the file opens, Montréal's note does not
         enrol(world["student"], world["cohort_qc"])
-    client = _client(server, world[outsider])
+    client = client_for(server, world[outsider])
     assert client.get(f"/notes/{note.id}").status_code == 404
     assert _edit(client, note).status_code == 404
     assert _unchanged(note.id)
@@ -525,15 +525,15 @@ def test_a_note_without_cohort_is_read_by_its_author_and_changed_by_admins_only(
     note = world["note"]
     note.cohort_id = None  # its cohort was deleted
     db.session.commit()
-    author = _client(server, world["prof_mtl"])
+    author = client_for(server, world["prof_mtl"])
     assert author.get(f"/notes/{note.id}").status_code == 200
     assert _edit(author, note).status_code == 403
     for name in ("prof_co", "coordo_mtl", "coordo_qc"):
-        other = _client(server, world[name])
+        other = client_for(server, world[name])
         assert other.get(f"/notes/{note.id}").status_code == 404, name
         assert "Secret montréalais" not in _text(other.get(f"/students/{world['student'].id}"))
     assert _unchanged(note.id)
-    assert _edit(_client(server, world["admin"]), note).status_code == 302
+    assert _edit(client_for(server, world["admin"]), note).status_code == 302
 
 
 def test_the_note_policy_in_the_access_layer(world):
