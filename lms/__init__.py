@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
 
     register_extensions(app)
+    register_extension_points()
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
@@ -147,9 +148,37 @@ def _sqlite_checkin(dbapi_connection, record) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
+def register_extension_points() -> None:
+    """Higher features plug into the extension points of lower ones, which import none of them:
+    the access policies of their models (lms.access), alerts in the follow-up pages, the quality
+    rule among the alert rules, what the student's home page shows (lms.learning.queries).
+    Registering twice changes nothing (one process may build several apps)."""
+    from lms.alerts import followup_sources
+    from lms.alerts import policies as alert_policies
+    from lms.attendance import student_home as attendance_home
+    from lms.employers import policies as employer_policies
+    from lms.followup import policies as followup_policies
+    from lms.learning import policies as learning_policies
+    from lms.quality import alert_rules as quality_alert_rules
+    from lms.quality import policies as quality_policies
+    from lms.quality import student_home as quality_home
+
+    for plug in (
+        learning_policies,
+        attendance_home,
+        followup_policies,
+        alert_policies,
+        followup_sources,
+        employer_policies,
+        quality_policies,
+        quality_alert_rules,
+        quality_home,
+    ):
+        plug.register()
+
+
 def register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
-    from lms.alerts.followup_sources import register as register_alert_sources
     from lms.alerts.views import bp as alerts_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
@@ -161,7 +190,6 @@ def register_blueprints(app: Flask) -> None:
     from lms.programme.views import bp as programme_bp
     from lms.quality.views import bp as quality_bp
 
-    register_alert_sources()
     for bp in (
         core_bp,
         auth_bp,
@@ -238,15 +266,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(may_change_programme)
-
-    @app.context_processor
-    def unread_notifications():
-        """The alert badge of the staff's navigation (one indexed count per page)."""
-        if not (current_user and current_user.is_authenticated) or current_user.role == "student":
-            return {}
-        from lms.alerts.queries import unread_count
-
-        return {"unread_notifications": unread_count(current_user.id)}
 
     @app.context_processor
     def inject():

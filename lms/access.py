@@ -3,7 +3,9 @@
 Every view that takes an object id from the URL fetches it through :func:`get_or_404`, which
 404s when the object does not exist *or* lies outside the user's scope (so that an id typed by
 hand reveals nothing), and every list page filters with the ``visible_*`` statements below.
-Role checks for whole pages use :func:`roles_required` (403).
+Role checks for whole pages use :func:`roles_required` (403). The policy of each model is
+registered by the feature that owns it (:func:`register_policy`); the scopes that the policies
+build on (cohorts, students, sites, courses) are here.
 
 Scopes: a student sees only their own data; a teacher their cohorts; a coordinator the cohorts
 of their regions; an admin everything.
@@ -17,10 +19,10 @@ from typing import Any, TypeVar
 
 from flask import abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy import Select, exists, select
 
 from lms.auth.models import Role, User
-from lms.catalog.models import Cohort, Site, cohort_teacher, coordinator_region
+from lms.catalog.models import Cohort, Enrolment, Site, cohort_teacher, coordinator_region
 from lms.extensions import db
 from lms.routing import DB_INT_MAX
 
@@ -122,14 +124,6 @@ def can_access_user(user: User, target: User, action: str = "view") -> bool:
     return user.role == Role.ADMIN or (action == "view" and user.id == target.id)
 
 
-def _course_of_lesson(lesson_id: int) -> int | None:
-    from lms.learning.models import Lesson, Unit
-
-    return db.session.scalar(
-        select(Unit.course_id).join(Lesson, Lesson.unit_id == Unit.id).where(Lesson.id == lesson_id)
-    )
-
-
 def can_access_course(user: User, course_id: int | None) -> bool:
     """Course content: students of a cohort of the course, its teachers, coordinators, admins."""
     if course_id is None:
@@ -147,8 +141,6 @@ def can_access_course(user: User, course_id: int | None) -> bool:
                 )
             )
         )
-    from lms.catalog.models import Enrolment
-
     return bool(
         db.session.scalar(
             select(
@@ -161,35 +153,9 @@ def can_access_course(user: User, course_id: int | None) -> bool:
     )
 
 
-def can_access_lesson(user: User, lesson: Any, action: str = "view") -> bool:
-    return lesson.active and can_access_course(user, _course_of_lesson(lesson.id))
-
-
-def can_access_exercise(user: User, exercise: Any, action: str = "view") -> bool:
-    if not exercise.active:
-        return False
-    if action == "attempt" and user.role != Role.STUDENT:
-        return False
-    return can_access_course(user, _course_of_lesson(exercise.lesson_id))
-
-
-def can_access_production(user: User, production: Any, action: str = "view") -> bool:
-    """A student sees their own productions; staff grade those of the cohorts in their scope."""
-    if user.role == Role.STUDENT:
-        return action == "view" and production.student_id == user.id
-    cohort = db.session.get(Cohort, production.cohort_id)
-    return cohort is not None and can_access_cohort(user, cohort, "view")
-
-
-def can_access_attempt(user: User, attempt: Any, action: str = "view") -> bool:
-    return attempt.student_id == user.id
-
-
 def visible_student_ids(user: User) -> Select[tuple[int]]:
     """Students whose follow-up file ``user`` may open: those enrolled (now or before) in a
     cohort in the user's scope; a student only themself."""
-    from lms.catalog.models import Enrolment
-
     if user.role == Role.STUDENT:
         return select(User.id).where(User.id == user.id)
     if user.role == Role.ADMIN:
@@ -226,65 +192,13 @@ def can_access_site(user: User, site: Site, action: str = "view") -> bool:
     )
 
 
-def visible_employer_ids(user: User) -> Select[tuple[int]]:
-    """Partner employers ``user`` may see: those of a coordinator's regions; all for admins."""
-    from lms.employers.models import Employer
-
-    if user.role == Role.ADMIN:
-        return select(Employer.id)
-    if user.role == Role.COORDINATOR:
-        return (
-            select(Employer.id)
-            .join(coordinator_region, coordinator_region.c.region_id == Employer.region_id)
-            .where(coordinator_region.c.user_id == user.id)
-        )
-    return select(Employer.id).where(False)
-
-
-def can_access_employer(user: User, employer: Any, action: str = "view") -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.COORDINATOR and bool(
-        db.session.scalar(
-            select(
-                exists()
-                .where(coordinator_region.c.region_id == employer.region_id)
-                .where(coordinator_region.c.user_id == user.id)
-            )
-        )
-    )
-
-
-def can_access_review(user: User, review: Any, action: str = "view") -> bool:
-    """A quality review follows its cohort: coordinators of the region and admins view and
-    manage it; the cohort's teachers only view it."""
-    if user.role == Role.STUDENT:
-        return False
-    cohort = db.session.get(Cohort, review.cohort_id)
-    if cohort is None:
-        return False
-    if action == "manage" and user.role not in (Role.COORDINATOR, Role.ADMIN):
-        return False
-    return can_access_cohort(user, cohort, "view")
-
-
-def can_access_corrective_action(user: User, action_item: Any, action: str = "view") -> bool:
-    """A corrective action: its owner, or whoever manages its review."""
-    from lms.quality.models import CheckpointReview
-
-    if action_item.owner_id == user.id:
-        return True
-    review = db.session.get(CheckpointReview, action_item.review_id)
-    return review is not None and can_access_review(user, review, "manage")
-
-
-def _via_cohort(user: User, obj: Any, action: str = "view") -> bool:
+def via_cohort(user: User, obj: Any, action: str = "view") -> bool:
     """Objects that belong to a cohort (remedial sessions, attendance days): the cohort's scope."""
     cohort = db.session.get(Cohort, obj.cohort_id)
     return cohort is not None and user.role != Role.STUDENT and can_access_cohort(user, cohort)
 
 
-def _via_student(user: User, obj: Any, action: str = "view") -> bool:
+def via_student(user: User, obj: Any, action: str = "view") -> bool:
     """Objects about one student (notes, assessments): staff who may open the student's file.
 
     Team-only notes are never shown to students; the student's own shared notes are read
@@ -298,103 +212,40 @@ def _via_student(user: User, obj: Any, action: str = "view") -> bool:
     )
 
 
-def visible_note_condition(user: User) -> ColumnElement[bool]:
-    """Which follow-up notes ``user`` may read, as a condition on ``FollowUpNote`` (within the
-    files that the user may open at all: see :func:`can_access_student`).
-
-    Staff read the notes of the cohorts in their scope only, so that a student who moved to
-    another region does not bring her former team's notes along. A note without a cohort (its
-    cohort was deleted) belongs to no region: only its author, its owner and admins read it.
-    A student reads only their own notes shared with them.
-    """
-    from lms.followup.models import FollowUpNote
-
-    if user.role == Role.ADMIN:
-        return true()
-    if user.role == Role.STUDENT:
-        return and_(FollowUpNote.student_id == user.id, FollowUpNote.visibility == "student")
-    return or_(
-        FollowUpNote.cohort_id.in_(visible_cohort_ids(user)),
-        and_(
-            FollowUpNote.cohort_id.is_(None),
-            or_(FollowUpNote.author_id == user.id, FollowUpNote.owner_id == user.id),
-        ),
-    )
-
-
-def may_edit_visible_note(user: User, note: Any) -> bool:
-    """For a note that ``user`` reads (:func:`visible_note_condition`): may they change it?
-
-    Its author, its owner and the coordinators of its cohort's region, the cohort being in
-    their scope (which a visible note with a cohort means), and admins. A note without a
-    cohort is changed by admins only. No query: usable on lists of notes.
-    """
-    if user.role == Role.ADMIN:
-        return True
-    if user.role == Role.STUDENT or note.cohort_id is None:
-        return False
-    return user.role == Role.COORDINATOR or user.id in (note.author_id, note.owner_id)
-
-
-def can_access_note(user: User, note: Any, action: str = "view") -> bool:
-    """A follow-up note: "view" for staff who may open the student's file and read the note
-    (:func:`visible_note_condition`); "edit" (its text, its follow-up, its visibility) for
-    those of them that :func:`may_edit_visible_note` allows.
-
-    Students read their shared notes through queries that filter on visibility, never through
-    this check.
-    """
-    from lms.followup.models import FollowUpNote
-
-    if user.role == Role.STUDENT or not _via_student(user, note, "view"):
-        return False
-    visible = db.session.scalar(
-        select(exists().where(FollowUpNote.id == note.id, visible_note_condition(user)))
-    )
-    if not visible:
-        return False
-    return action == "view" or may_edit_visible_note(user, note)
-
-
 def _via_enrolment_cohort(user: User, enrolment: Any, action: str = "view") -> bool:
     """Enrolments (withdrawals, decisions): the cohort's teachers, coordinators, admins."""
     cohort = db.session.get(Cohort, enrolment.cohort_id)
     return cohort is not None and user.role != Role.STUDENT and can_access_cohort(user, cohort)
 
 
-def _policies() -> dict[type, Callable[[User, Any, str], bool]]:
-    from lms.alerts.models import Alert
-    from lms.catalog.models import Enrolment
-    from lms.employers.models import Employer
-    from lms.followup.models import FollowUpNote, LevelAssessment, RemedialSession
-    from lms.learning.models import Attempt, Exercise, Lesson, Production
-    from lms.quality.models import CheckpointReview, CorrectiveAction
+# --- the policies: who may do what to an object of each model ------------------------------------
+#
+# Every feature uses this module, so it imports none above the catalogue: each feature registers
+# the policies of its own models (lms/<feature>/policies.py) when the application is built, and
+# get_or_404 below applies them, in one place.
 
-    return {
-        Cohort: can_access_cohort,
-        Site: can_access_site,
-        User: can_access_user,
-        Lesson: can_access_lesson,
-        Exercise: can_access_exercise,
-        Production: can_access_production,
-        Attempt: can_access_attempt,
-        RemedialSession: _via_cohort,
-        Alert: _via_cohort,
-        Employer: can_access_employer,
-        CheckpointReview: can_access_review,
-        CorrectiveAction: can_access_corrective_action,
-        FollowUpNote: can_access_note,
-        LevelAssessment: _via_student,
-        Enrolment: _via_enrolment_cohort,
-    }
+Policy = Callable[[User, Any, str], bool]
+_POLICIES: dict[type, Policy] = {}
+_FORBIDDEN_WHEN_VISIBLE: set[type] = set()
 
 
-def _forbidden_when_visible() -> tuple[type, ...]:
-    """Models whose refused actions answer 403 (not 404) to users who may view the object:
-    it is already on their screen, so a 404 would hide nothing."""
-    from lms.followup.models import FollowUpNote
+def register_policy(model: type, policy: Policy, *, forbidden_when_visible: bool = False) -> None:
+    """Who may ``action`` an object of ``model``: ``policy(user, obj, action)``.
 
-    return (FollowUpNote,)
+    :param forbidden_when_visible: a refused action answers 403, not 404, to users who may view
+        the object (it is already on their screen, so a 404 would hide nothing).
+    """
+    _POLICIES[model] = policy
+    if forbidden_when_visible:
+        _FORBIDDEN_WHEN_VISIBLE.add(model)
+    else:
+        _FORBIDDEN_WHEN_VISIBLE.discard(model)
+
+
+register_policy(Cohort, can_access_cohort)
+register_policy(Site, can_access_site)
+register_policy(User, can_access_user)
+register_policy(Enrolment, _via_enrolment_cohort)
 
 
 def get_student_or_404(student_id: int, action: str = "view") -> User:
@@ -420,7 +271,7 @@ def get_or_404(
     :param lock: for requests that change the object: a row lock on PostgreSQL (SQLite's
         write lock is taken at BEGIN IMMEDIATE).
     :raises NotFound: the object does not exist or the current user may not ``action`` it.
-    :raises Forbidden: for the models of :func:`_forbidden_when_visible`, the user may view
+    :raises Forbidden: for the models registered ``forbidden_when_visible``, the user may view
         the object but not ``action`` it.
     """
     if isinstance(object_id, int) and not 0 <= object_id <= DB_INT_MAX:
@@ -428,11 +279,11 @@ def get_or_404(
     obj = db.session.get(model, object_id, options=list(options), with_for_update=lock or None)
     if obj is None:
         abort(404)
-    policy = _policies()[model]
+    policy = _POLICIES[model]
     if not policy(current_user, obj, action):
         if (
             action != "view"
-            and issubclass(model, _forbidden_when_visible())
+            and model in _FORBIDDEN_WHEN_VISIBLE
             and policy(current_user, obj, "view")
         ):
             abort(403)

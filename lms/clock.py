@@ -11,6 +11,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utcnow_default() -> datetime:
+    """Column default (``default=clock.utcnow_default``): looks :func:`utcnow` up when the row
+    is inserted, so that a test that freezes ``lms.clock.utcnow`` freezes the defaults too."""
+    return utcnow()
+
+
 def today() -> date:
     """Today's date in Quebec (class days are local dates)."""
     return utcnow().astimezone(QUEBEC).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The date in Quebec of an aware moment (a stored timestamp: they are all aware)."""
+    return moment.astimezone(QUEBEC).date()

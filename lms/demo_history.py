@@ -33,9 +33,9 @@ from lms.followup.models import FollowUpNote, LevelAssessment
 from lms.learning import grading
 from lms.learning.grading import cloze_blanks
 from lms.learning.models import Attempt, Exercise, Lesson, Unit
+from lms.learning.vocab import SKILLS
 from lms.programme.calendar import class_days
 
-SKILLS = ("CO", "PO", "CE", "PE")
 STEADY, ABSENT_STREAK, LATE, JUSTIFIED, LOW_ATTENDANCE = 0, 1, 2, 3, 4
 NO_INTERVIEW, NO_GAIN, OFFLINE, WITHDRAWN = 5, 6, 7, 8
 
@@ -131,7 +131,7 @@ def seed_history(cohort: Cohort, course: Course, teacher_id: int | None, today: 
         days_left = len(days) - 1 - index
         scheduled = cohort.minutes_on(day)
         for situation, (enrolment, student) in enumerate(enrolments):
-            if day < enrolment.start_on or (enrolment.end_on and day > enrolment.end_on):
+            if not enrolment.is_active_on(day):
                 continue
             status, minutes, reason = _attendance_row(situation, index, days_left, rng, scheduled)
             attended = (
@@ -238,7 +238,7 @@ def seed_history(cohort: Cohort, course: Course, teacher_id: int | None, today: 
             day = rng.choice(days) if days else today
             if situation == OFFLINE and day > today - timedelta(days=9):
                 continue
-            if day < enrolment.start_on or (enrolment.end_on and day > enrolment.end_on):
+            if not enrolment.is_active_on(day):
                 continue
             answer = _answer(exercise, rng.random() < strength)
             result = grading.grade(exercise.type, exercise.spec, answer)

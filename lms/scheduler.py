@@ -116,7 +116,7 @@ def lease_status(now: datetime | None = None) -> dict:
     row = db.session.get(SchedulerLease, LEASE_NAME)
     if row is None or row.owner is None or row.expires_at is None:
         return {"running": False}
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
+    expires = row.expires_at
     return {"running": expires > now, "owner": row.owner, "lease_expires_at": expires.isoformat()}
 
 

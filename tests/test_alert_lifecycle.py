@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from lms import clock
-from lms.alerts import engine, services
+from lms.alerts import engine, queries, services
 from lms.alerts.models import OPEN_STATUSES, Alert, AlertRuleSetting
-from lms.alerts.services import AlertError
 from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditLog
 from lms.auth.models import Role
+from lms.errors import ServiceError
 from lms.extensions import db
 from lms.followup.models import FollowUpNote
 
@@ -114,12 +114,12 @@ def test_acknowledge_records_who_and_when_and_cannot_be_repeated(alert_world):
     db.session.commit()
     assert alert.status == "acknowledged"
     assert alert.acknowledged_by_id == teacher.id
-    assert alert.acknowledged_at.replace(tzinfo=UTC) == NOW
+    assert alert.acknowledged_at == NOW
     assert alert.open_key is not None  # still open: the engine keeps it
     (entry,) = _audit("alert.acknowledge")
     assert entry.actor_id == teacher.id and entry.entity_id == str(alert.id)
     assert entry.before["status"] == "open" and entry.after["status"] == "acknowledged"
-    with pytest.raises(AlertError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.acknowledge(alert, teacher)
     assert refused.value.status == 409
     assert refused.value.message == "Cette alerte est déjà prise en charge."
@@ -139,7 +139,7 @@ def test_resolving_a_student_alert_writes_a_follow_up_note(alert_world):
     assert note.summary.startswith("Appel à l'élève")
     assert alert.status == "resolved" and alert.open_key is None
     assert alert.closed_by_id == teacher.id
-    assert alert.closed_at.replace(tzinfo=UTC) == NOW
+    assert alert.closed_at == NOW
     (entry,) = _audit("alert.resolve")
     assert entry.before == {
         "status": "open",
@@ -164,7 +164,7 @@ def test_resolving_a_student_alert_writes_a_follow_up_note(alert_world):
 )
 def test_a_student_alert_cannot_be_resolved_without_a_valid_note(alert_world, note, field, message):
     alert = make_alert(alert_world["cohort"], alert_world["student"])
-    with pytest.raises(AlertError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.resolve(alert, alert_world["teacher"], note=note, allowed_owner_ids=[])
     assert refused.value.status == 422 and refused.value.field == field
     assert refused.value.message.startswith(message)
@@ -177,7 +177,7 @@ def test_a_student_alert_cannot_be_resolved_without_a_valid_note(alert_world, no
 def test_an_owner_outside_the_team_is_refused(alert_world, make_user):
     stranger = make_user(Role.TEACHER.value)
     alert = make_alert(alert_world["cohort"], alert_world["student"])
-    with pytest.raises(AlertError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.resolve(
             alert,
             alert_world["teacher"],
@@ -190,7 +190,7 @@ def test_an_owner_outside_the_team_is_refused(alert_world, make_user):
 def test_a_cohort_alert_is_resolved_with_an_intervention(alert_world):
     coordinator = alert_world["coordinator"]
     alert = make_alert(alert_world["cohort"], rule="attendance_not_taken", severity="warning")
-    with pytest.raises(AlertError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.resolve(alert, coordinator, intervention="  ")
     assert refused.value.field == "intervention"
     assert refused.value.message == "Décrivez l'intervention faite pour résoudre cette alerte."
@@ -208,7 +208,7 @@ def test_a_cohort_alert_is_resolved_with_an_intervention(alert_world):
 def test_dismiss_requires_a_reason(alert_world):
     teacher = alert_world["teacher"]
     alert = make_alert(alert_world["cohort"], alert_world["student"])
-    with pytest.raises(AlertError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.dismiss(alert, teacher, " ")
     assert refused.value.message == "Indiquez pourquoi cette alerte est écartée."
     assert alert.status == "open"
@@ -230,7 +230,7 @@ def test_a_closed_alert_cannot_change(alert_world, status):
         lambda: services.resolve(alert, teacher, note=_note()),
         lambda: services.dismiss(alert, teacher, "Raison"),
     ):
-        with pytest.raises(AlertError) as refused:
+        with pytest.raises(ServiceError) as refused:
             verb()
         assert refused.value.status == 409
         assert "fermée" in refused.value.message
@@ -319,7 +319,7 @@ def test_rule_settings_are_saved_audited_and_read_by_the_engine(alert_world, mak
     assert not services.save_rule_setting(
         "absence_streak", None, enabled=True, params={}, actor=coordinator
     )  # the defaults: no row
-    current = services.rule_settings()[("low_attendance", None)]
+    current = queries.rule_settings()[("low_attendance", None)]
     assert not services.save_rule_setting(
         "low_attendance",
         None,
@@ -345,7 +345,7 @@ def test_rule_settings_are_saved_audited_and_read_by_the_engine(alert_world, mak
     assert [e.after["course_id"] for e in entries] == [None, course_id]
     assert entries[1].after["params"] == {"window_days": 5} and entries[1].before is None
 
-    override = services.rule_settings()[("low_attendance", course_id)]
+    override = queries.rule_settings()[("low_attendance", course_id)]
     services.clear_rule_override(override, coordinator)
     db.session.commit()
     assert db.session.scalar(select(func.count(AlertRuleSetting.id))) == 1

@@ -343,7 +343,7 @@ def test_withdrawal_with_an_exit_follow_up_under_way_raises_nothing(world):
     assert only("withdrawal_without_exit")["opened"] == 0
 
 
-def test_every_rule_has_a_test_here():
+def test_every_rule_has_a_test_here(app):  # the app: higher features register their rules
     tested = {
         "absence_streak",
         "low_attendance",

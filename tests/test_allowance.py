@@ -240,7 +240,7 @@ def test_minutes_that_do_not_add_up_are_refused():
 def test_settings_from_programme_values():
     settings = AllowanceSettings.from_values(
         {
-            "allowance_weekly_amount": 230.0,
+            "allowance_weekly_amount": Decimal("230.00"),
             "allowance_rule": "threshold",
             "allowance_min_rate": 0.8,
             "allowance_justified_days_per_course": 5,
@@ -250,7 +250,7 @@ def test_settings_from_programme_values():
     with pytest.raises(ValueError):
         AllowanceSettings.from_values(
             {
-                "allowance_weekly_amount": 230.0,
+                "allowance_weekly_amount": Decimal("230.00"),
                 "allowance_rule": "by the moon",
                 "allowance_min_rate": 0.8,
                 "allowance_justified_days_per_course": 5,

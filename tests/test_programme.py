@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ VALID = {
 
 
 def test_settings_default_from_code_until_changed(app, make_user):
-    assert get_setting("allowance_weekly_amount") == 230.0
+    assert get_setting("allowance_weekly_amount") == Decimal("230.00")
     assert get_setting("interview_cadence_days") == 14
     set_setting("interview_cadence_days", 21, actor=make_user(Role.ADMIN.value))
     db.session.commit()
@@ -38,7 +39,7 @@ def test_admin_changes_settings_and_the_change_is_audited(client, login_as, make
     )
     assert response.status_code == 302
     db.session.rollback()
-    assert get_setting("allowance_weekly_amount") == 240.0
+    assert get_setting("allowance_weekly_amount") == Decimal("240.00")
     assert get_setting("allowance_rule") == "threshold"
     assert get_setting("allowance_min_rate") == 0.85
     entry = db.session.scalar(
@@ -64,7 +65,7 @@ def test_bad_settings_get_french_messages_and_change_nothing(client, login_as, m
     assert "Le montant doit être entre 0 et 2000 $." in page
     assert "Le nombre doit être entre 1 et 90." in page
     db.session.rollback()
-    assert get_setting("allowance_weekly_amount") == 230.0
+    assert get_setting("allowance_weekly_amount") == Decimal("230.00")
 
 
 def test_teachers_and_students_cannot_change_settings(client, login_as, make_user):

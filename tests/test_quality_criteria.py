@@ -74,7 +74,7 @@ def test_attendance_recorded_fails_with_the_missing_days_and_links_to_them(qworl
     assert "Jours non saisis : 17 septembre, 18 septembre." in (
         criteria.describe_attendance_recorded(outcome.figures)
     )
-    # The threshold is a parameter; and today's class is only due tomorrow.
+    # The threshold is a parameter; and today's class is only due from 17:00 (it is noon).
     assert evaluate("attendance_recorded", cohort, date(2026, 9, 18), max_missing=2).status == (
         "pass"
     )

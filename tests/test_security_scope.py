@@ -537,7 +537,7 @@ def test_a_note_without_cohort_is_read_by_its_author_and_changed_by_admins_only(
 
 
 def test_the_note_policy_in_the_access_layer(world):
-    from lms.access import can_access_note
+    from lms.followup.policies import can_access_note
 
     note = world["note"]
     expected = {

@@ -12,19 +12,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from lms.auth.forms import PASSWORD_MIN_LENGTH, not_common_password
-from lms.formfields import MultiCheckboxField
+from lms.auth.vocab import LANGUAGE_NAMES, ROLE_LABELS
+from lms.formfields import MultiCheckboxField, choices
 
 
 def role_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice("student", _l("Élève")),
-        SelectChoice("teacher", _l("Enseignant·e")),
-        SelectChoice("coordinator", _l("Conseiller·ère pédagogique")),
-        SelectChoice("admin", _l("Administrateur·trice")),
-    ]
+    return choices(ROLE_LABELS)
 
 
-LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = choices(LANGUAGE_NAMES)
 
 
 class UserForm(FlaskForm):

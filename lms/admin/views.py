@@ -8,7 +8,7 @@ from lms.admin.forms import NewUserForm, UserForm, role_choices
 from lms.admin.services import parse_cohort_codes, scopes_of, set_scopes, update_user
 from lms.auth.models import ROLE_VALUES, Role, User
 from lms.auth.services import create_user, email_taken
-from lms.extensions import db
+from lms.errors import unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -40,14 +40,27 @@ def index():
     )
 
 
-def _validate_scopes(form: UserForm) -> list[int] | None:
+def _accepted(form: UserForm, user: User | None) -> list[int] | None:
+    """The ids of the cohorts typed when the whole form is acceptable, else ``None`` with every
+    problem shown on the form at once: the form's own checks, unknown cohort codes, an e-mail
+    another account has, an admin taking away their own admin role."""
+    valid = form.validate_on_submit()
     cohort_ids, unknown = parse_cohort_codes(form.cohort_codes.data)
     if unknown:
         form.cohort_codes.errors.append(
             _("Groupes inconnus : %(codes)s.", codes=", ".join(unknown))
         )
-        return None
-    return cohort_ids
+        valid = False
+    if form.email.data and email_taken(form.email.data, except_id=user.id if user else None):
+        form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
+        valid = False
+    demoting_self = form.role.data != Role.ADMIN or not form.active.data
+    if user is not None and user.id == current_user.id and demoting_self:
+        form.role.errors.append(
+            _("Vous ne pouvez pas retirer votre propre rôle d'administrateur·trice.")
+        )
+        valid = False
+    return cohort_ids if valid else None
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -57,30 +70,23 @@ def user_new():
     form.region_ids.choices = queries.region_choices()
     if request.method == "GET":
         form.role.data = Role.STUDENT.value
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        cohort_ids = _validate_scopes(form)
-        if form.email.data and email_taken(form.email.data):
-            form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
-            valid = False
-        if valid and cohort_ids is not None:
-            user = create_user(
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                password=form.password.data,
-                preferred_language=form.preferred_language.data,
-                actor=current_user,
-            )
-            user.active = form.active.data
-            set_scopes(
-                user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user
-            )
-            db.session.commit()
-            flash(_("Le compte de %(name)s a été créé.", name=user.name), "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
+        return render_template("admin/user_form.html", form=form, user=None)
+    cohort_ids = _accepted(form, None)
+    if cohort_ids is None:
         return render_template("admin/user_form.html", form=form, user=None), 422
-    return render_template("admin/user_form.html", form=form, user=None)
+    with unit_of_work(form):
+        user = create_user(
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            password=form.password.data,
+            preferred_language=form.preferred_language.data,
+            actor=current_user,
+        )
+        user.active = form.active.data
+        set_scopes(user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user)
+    flash(_("Le compte de %(name)s a été créé.", name=user.name), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -92,32 +98,20 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.region_ids.data = scopes_of(user)["region_ids"]
         form.cohort_codes.data = ", ".join(queries.cohort_codes_of(user.id))
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        cohort_ids = _validate_scopes(form)
-        if form.email.data and email_taken(form.email.data, except_id=user.id):
-            form.email.errors.append(_("Un compte existe déjà avec ce courriel."))
-            valid = False
-        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
-            form.role.errors.append(
-                _("Vous ne pouvez pas retirer votre propre rôle d'administrateur·trice.")
-            )
-            valid = False
-        if valid and cohort_ids is not None:
-            update_user(
-                user,
-                actor=current_user,
-                email=form.email.data,
-                name=form.name.data.strip(),
-                role=form.role.data,
-                preferred_language=form.preferred_language.data,
-                active=form.active.data,
-            )
-            set_scopes(
-                user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user
-            )
-            db.session.commit()
-            flash(_("Le compte de %(name)s a été enregistré.", name=user.name), "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
+        return render_template("admin/user_form.html", form=form, user=user)
+    cohort_ids = _accepted(form, user)
+    if cohort_ids is None:
         return render_template("admin/user_form.html", form=form, user=user), 422
-    return render_template("admin/user_form.html", form=form, user=user)
+    with unit_of_work(form):
+        update_user(
+            user,
+            actor=current_user,
+            email=form.email.data,
+            name=form.name.data.strip(),
+            role=form.role.data,
+            preferred_language=form.preferred_language.data,
+            active=form.active.data,
+        )
+        set_scopes(user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user)
+    flash(_("Le compte de %(name)s a été enregistré.", name=user.name), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

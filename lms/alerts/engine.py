@@ -232,13 +232,13 @@ def escalate(today: date, now: datetime) -> int:
         return 0
     closed = closures(
         {site_id for *_rest, site_id in candidates},
-        min(_local_date(c[0].opened_at) for c in candidates),
+        min(clock.local_date(c[0].opened_at) for c in candidates),
         today,
     )
     due = [
         (alert, region_id, code)
         for alert, region_id, code, site_id in candidates
-        if working_days_between(_local_date(alert.opened_at), today, closed[site_id]) >= limit
+        if working_days_between(clock.local_date(alert.opened_at), today, closed[site_id]) >= limit
     ]
     if not due:
         return 0
@@ -265,11 +265,3 @@ def escalate(today: date, now: datetime) -> int:
     if rows:
         db.session.execute(insert(Notification), rows)
     return len(due)
-
-
-def _local_date(moment: datetime) -> date:
-    from datetime import UTC
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(clock.QUEBEC).date()

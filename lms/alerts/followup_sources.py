@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from lms.alerts.models import OPEN_STATUSES, Alert
+from lms.alerts.models import Alert
 from lms.alerts.rules import RULES
+from lms.alerts.vocab import OPEN_STATUSES, SEVERITY_SYMBOLS
 from lms.catalog.models import Cohort
 from lms.clock import QUEBEC
 from lms.extensions import db
@@ -17,8 +18,6 @@ from lms.followup.queries import (
     register_open_alert_counter,
     register_timeline_source,
 )
-
-SYMBOLS = {"critical": "⚠", "warning": "▲", "info": "ℹ"}
 
 
 def alert_events(student_id: int, limit: int) -> list[TimelineEvent]:
@@ -32,15 +31,13 @@ def alert_events(student_id: int, limit: int) -> list[TimelineEvent]:
     ).all()
     events = []
     for alert, code in rows:
-        opened = alert.opened_at
-        if opened.tzinfo is not None:
-            opened = opened.astimezone(QUEBEC)
+        opened = alert.opened_at.astimezone(QUEBEC)
         status = _("ouverte") if alert.status in OPEN_STATUSES else _("fermée")
         events.append(
             TimelineEvent(
                 opened.date(),
                 "alert",
-                SYMBOLS.get(alert.severity, "•"),
+                SEVERITY_SYMBOLS.get(alert.severity, "•"),
                 _(
                     "Alerte : %(rule)s (%(status)s)",
                     rule=RULES[alert.rule_code].title,

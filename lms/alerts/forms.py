@@ -1,4 +1,4 @@
-"""Alert forms (validation only) and the French labels of the alert vocabularies.
+"""Alert forms (validation only); the alert vocabularies and their labels: lms.alerts.vocab.
 
 Every POST is also protected by CSRFProtect; the lifecycle forms are rendered with a plain
 ``csrf_token`` input so that several forms share one page without duplicate ids.
@@ -25,37 +25,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from lms.alerts.rules import RULES, Rule
-from lms.followup.forms import NOTE_TYPE_LABELS, REASON_LABELS, VISIBILITY_LABELS
-from lms.followup.models import NOTE_REASONS, NOTE_TYPES
+from lms.alerts.vocab import SEVERITY_LABELS, STATUS_FILTER_LABELS
+from lms.followup.vocab import (
+    NOTE_TYPE_LABELS,
+    REASON_LABELS,
+    VISIBILITY_LABELS,
+    NoteReason,
+    NoteType,
+)
 from lms.formfields import choices as _choices
-
-SEVERITY_LABELS: dict[str, Any] = {
-    "critical": _l("Critique"),
-    "warning": _l("Attention"),
-    "info": _l("Info"),
-}
-SEVERITY_SYMBOLS = {"critical": "⚠", "warning": "▲", "info": "ℹ"}
-STATUS_LABELS: dict[str, Any] = {
-    "open": _l("Ouverte"),
-    "acknowledged": _l("Prise en charge"),
-    "resolved": _l("Résolue"),
-    "dismissed": _l("Écartée"),
-    "cleared": _l("Levée d'elle-même"),
-}
-STATUS_SYMBOLS = {
-    "open": "●",
-    "acknowledged": "◐",
-    "resolved": "✓",
-    "dismissed": "✕",
-    "cleared": "○",
-}
-RISK_LABELS: dict[str, Any] = {"high": _l("élevé"), "medium": _l("moyen"), "low": _l("faible")}
-RISK_SYMBOLS = {"high": "⚠", "medium": "▲", "low": "✓"}
-STATUS_FILTER_LABELS: dict[str, Any] = {
-    "open": _l("Ouvertes (à traiter)"),
-    "all": _l("Toutes"),
-    "closed": _l("Fermées"),
-}
 
 MAX_TEXT = 2000
 
@@ -119,16 +97,16 @@ class ResolveForm(FlaskForm):
 
     note_type = SelectField(
         _l("Type de note"),
-        choices=_choices(NOTE_TYPE_LABELS, NOTE_TYPES),
+        choices=_choices(NOTE_TYPE_LABELS),
         default="appel",
         validate_choice=False,
-        validators=[AnyOf(NOTE_TYPES, message=_l("Type de note inconnu."))],
+        validators=[AnyOf(tuple(NoteType), message=_l("Type de note inconnu."))],
     )
     reason = SelectField(
         _l("Motif"),
-        choices=_choices(REASON_LABELS, NOTE_REASONS),
+        choices=_choices(REASON_LABELS),
         validate_choice=False,
-        validators=[AnyOf(NOTE_REASONS, message=_l("Motif inconnu."))],
+        validators=[AnyOf(tuple(NoteReason), message=_l("Motif inconnu."))],
     )
     summary = TextAreaField(
         _l("Résumé de l'intervention"),

@@ -5,8 +5,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -16,11 +14,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
+from lms.alerts.vocab import OPEN_STATUSES, AlertStatus, Severity
 from lms.extensions import db
-
-SEVERITIES = ("info", "warning", "critical")
-OPEN_STATUSES = ("open", "acknowledged")
-STATUSES = ("open", "acknowledged", "resolved", "dismissed", "cleared")
+from lms.vocab import check_in
 
 
 class Alert(db.Model):
@@ -34,14 +30,12 @@ class Alert(db.Model):
     __tablename__ = "alert"
     __table_args__ = (
         UniqueConstraint("open_key", name="uq_alert_open_key"),
-        CheckConstraint(
-            "status IN ('open', 'acknowledged', 'resolved', 'dismissed', 'cleared')",
-            name="status_known",
-        ),
-        CheckConstraint("severity IN ('info', 'warning', 'critical')", name="severity_known"),
+        check_in("status", AlertStatus, "status_known"),
+        check_in("severity", Severity, "severity_known"),
         Index("ix_alert_cohort_id_status", "cohort_id", "status"),
         Index("ix_alert_rule_subject", "rule_code", "subject_key"),
         Index("ix_alert_student_id", "student_id"),
+        Index("ix_alert_closed_at", "closed_at"),  # the cooldown: recently closed alerts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,14 +49,14 @@ class Alert(db.Model):
     severity: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(15), default="open")
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    last_seen_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -89,23 +83,26 @@ class AlertRuleSetting(db.Model):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     enabled: Mapped[bool] = mapped_column(default=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class Notification(db.Model):
     """An in-app notification (and a line of the daily digest)."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_id_read_at", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_id_read_at", "user_id", "read_at"),
+        Index("ix_notification_digested_at", "digested_at"),  # the digest: not yet sent
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # new, escalated
     message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    digested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    read_at: Mapped[datetime | None]
+    digested_at: Mapped[datetime | None]
 
 
 class OutboxMessage(db.Model):
@@ -117,8 +114,8 @@ class OutboxMessage(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -129,7 +126,7 @@ class SchedulerLease(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     owner: Mapped[str | None] = mapped_column(String(100))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None]
 
 
 class JobRun(db.Model):
@@ -142,5 +139,5 @@ class JobRun(db.Model):
     job: Mapped[str] = mapped_column(String(40))
     period: Mapped[str] = mapped_column(String(30))  # e.g. "2026-11-27" or "2026-11-27T14"
     owner: Mapped[str] = mapped_column(String(100))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

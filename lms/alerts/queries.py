@@ -5,41 +5,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy import case, func, select, union_all
 
 from lms.access import visible_cohort_ids
-from lms.alerts.models import OPEN_STATUSES, Alert, Notification, OutboxMessage
+from lms.alerts.models import Alert, AlertRuleSetting, Notification, OutboxMessage
+from lms.alerts.rules import RULES
+from lms.alerts.vocab import CLOSED_STATUSES, OPEN_STATUSES
 from lms.attendance.models import AttendanceDay, AttendanceRecord
 from lms.auth.models import Role, User
 from lms.catalog.models import (
     Cohort,
     Course,
     Enrolment,
-    EnrolmentStatus,
     Site,
 )
-from lms.clock import QUEBEC
+from lms.clock import QUEBEC, local_date
 from lms.extensions import db
 from lms.followup.models import FollowUpNote
 from lms.learning.models import Attempt, Production
 
 PAGE = 50
-CLOSED_STATUSES = ("resolved", "dismissed", "cleared")
-STATUS_FILTERS = ("open", "all", "closed")
-
-
-def _as_aware(value: datetime) -> datetime:
-    """Stored timestamps come back naive (UTC) on SQLite."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def local_date(moment: datetime) -> date:
-    return _as_aware(moment).astimezone(QUEBEC).date()
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -158,6 +148,50 @@ def courses() -> list[Course]:
     return list(db.session.scalars(select(Course).order_by(Course.code)))
 
 
+def rule_settings(code: str | None = None) -> dict[tuple[str, int | None], AlertRuleSetting]:
+    """The saved settings rows, by (rule code, course id or None)."""
+    stmt = select(AlertRuleSetting)
+    if code is not None:
+        stmt = stmt.where(AlertRuleSetting.rule_code == code)
+    return {(row.rule_code, row.course_id): row for row in db.session.scalars(stmt)}
+
+
+def effective_rule(code: str, rows: dict) -> tuple[bool, dict[str, Any]]:
+    """Programme-wide on/off and thresholds of a rule (its defaults where nothing is saved)."""
+    row = rows.get((code, None))
+    params = dict(RULES[code].defaults)
+    if row is not None:
+        params.update(row.params or {})
+    return (row.enabled if row is not None else True), params
+
+
+@dataclass
+class RuleCourses:
+    """One rule's page of course settings: the programme-wide setting, the courses that have
+    their own, and the course asked for (``None``: none chosen yet) with its own setting."""
+
+    courses: list[Course]
+    general_enabled: bool
+    general: dict[str, Any]
+    existing: list[Course]
+    course: Course | None = None
+    override: AlertRuleSetting | None = None
+
+
+def rule_courses(code: str, course_id: int | None) -> RuleCourses:
+    """:raises KeyError: an unknown rule."""
+    courses_ = courses()
+    rows = rule_settings(code)
+    enabled, general = effective_rule(code, rows)
+    by_id = {c.id: c for c in courses_}
+    existing = [by_id[cid] for (_code, cid) in rows if cid is not None and cid in by_id]
+    page = RuleCourses(courses_, enabled, general, sorted(existing, key=lambda c: c.code))
+    page.course = by_id.get(course_id) if course_id is not None else None
+    if page.course is not None:
+        page.override = rows.get((code, page.course.id))
+    return page
+
+
 # --- notifications and outbox ------------------------------------------------------------------
 
 
@@ -268,9 +302,7 @@ def at_risk(cohort: Cohort, today: date) -> list[StudentRisk]:
         select(Enrolment.student_id)
         .where(
             Enrolment.cohort_id == cohort.id,
-            Enrolment.status == EnrolmentStatus.ACTIVE.value,
-            Enrolment.start_on <= today,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+            Enrolment.active_on(today),
         )
         .scalar_subquery()
     )
@@ -279,9 +311,7 @@ def at_risk(cohort: Cohort, today: date) -> list[StudentRisk]:
         .join(Enrolment, Enrolment.student_id == User.id)
         .where(
             Enrolment.cohort_id == cohort.id,
-            Enrolment.status == EnrolmentStatus.ACTIVE.value,
-            Enrolment.start_on <= today,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+            Enrolment.active_on(today),
         )
         .group_by(User.id, User.name)
     ).all()
@@ -322,7 +352,7 @@ def at_risk(cohort: Cohort, today: date) -> list[StudentRisk]:
         student_id: (count, mean)
         for student_id, count, mean in db.session.execute(
             select(Attempt.student_id, func.count(Attempt.id), func.avg(Attempt.score))
-            .where(Attempt.student_id.in_(active), Attempt.created_at >= since.astimezone(UTC))
+            .where(Attempt.student_id.in_(active), Attempt.created_at >= since)
             .group_by(Attempt.student_id)
         )
     }

@@ -17,16 +17,21 @@ from typing import Any
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
-from lms.attendance.models import AttendanceDay, AttendanceRecord
-from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus, Site
+from lms.attendance.models import AttendanceRecord
+from lms.attendance.queries import (
+    ATTENDANCE_DUE_HOUR,
+    AttendanceWindow,
+    attendance_not_taken,
+)
+from lms.catalog.models import Cohort, Enrolment
 from lms.clock import QUEBEC
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment
-from lms.followup.services import interview_due_on, interview_in_enrolment
+from lms.followup.queries import ExitCase, exit_followups
+from lms.followup.services import interview_due_on, interview_in_enrolment, withdrawn_between
 from lms.learning.models import Attempt, Exercise, Lesson, Production, Unit
-from lms.programme.calendar import class_days, closures
 from lms.programme.settings import get_setting
 
 
@@ -129,15 +134,11 @@ class Rule:
 
 
 def active_pairs(today: date, cohort_ids: list[int]):
-    """(student_id, cohort_id) of enrolments active today in the given cohorts."""
+    """(student_id, cohort_id) of enrolments active today in the given cohorts
+    (:meth:`Enrolment.active_on`)."""
     return (
         select(Enrolment.student_id, Enrolment.cohort_id, Enrolment.start_on)
-        .where(
-            Enrolment.cohort_id.in_(cohort_ids),
-            Enrolment.status == EnrolmentStatus.ACTIVE.value,
-            Enrolment.start_on <= today,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
-        )
+        .where(Enrolment.cohort_id.in_(cohort_ids), Enrolment.active_on(today))
         .subquery()
     )
 
@@ -284,38 +285,22 @@ def describe_repeated_lateness(e: dict) -> str:
     )
 
 
-def _taken_days(ctx: ScanContext, ids: list[int], since: date) -> dict[int, set[date]]:
-    taken: dict[int, set[date]] = defaultdict(set)
-    for cohort_id, day in db.session.execute(
-        select(AttendanceDay.cohort_id, AttendanceDay.day).where(
-            AttendanceDay.cohort_id.in_(ids), AttendanceDay.day >= since
-        )
-    ):
-        taken[cohort_id].add(day)
-    return taken
-
-
 def find_attendance_not_taken(ctx: ScanContext, code: str) -> list[Finding]:
-    """Past class days (today counts after ``after_hour``) without attendance, per cohort."""
-    ids = ctx.cohort_ids(code)
-    if not ids:
-        return []
-    lookback = max(ctx.p(code, c)["lookback_days"] for c in ids)
-    since = ctx.today - timedelta(days=lookback)
-    taken = _taken_days(ctx, ids, since)
-    closed = closures([ctx.cohorts[c].cohort.site_id for c in ids], since, ctx.today)
-    findings = []
-    local_hour = ctx.now.astimezone(QUEBEC).hour
-    for cohort_id in ids:
+    """Class days of the last ``lookback_days`` whose attendance is due (today counts from
+    ``after_hour``) and not taken, per cohort: :func:`lms.attendance.queries.attendance_not_taken`.
+    """
+    windows = {}
+    for cohort_id in ctx.cohort_ids(code):
         params = ctx.p(code, cohort_id)
-        cohort = ctx.cohorts[cohort_id].cohort
-        last = ctx.today if local_hour >= params["after_hour"] else ctx.today - timedelta(days=1)
-        start = max(since, ctx.today - timedelta(days=params["lookback_days"]))
-        days = class_days(cohort, start, last, closed[cohort.site_id])
-        missing = [d for d in days if d not in taken[cohort_id]]
-        if missing:
-            findings.append(Finding(cohort_id, {"dates": [d.isoformat() for d in missing]}))
-    return findings
+        first = ctx.today - timedelta(days=params["lookback_days"])
+        windows[cohort_id] = AttendanceWindow(
+            ctx.cohorts[cohort_id].cohort, first, ctx.today, params["after_hour"]
+        )
+    return [
+        Finding(cohort_id, {"dates": [d.isoformat() for d in check.missing]})
+        for cohort_id, check in attendance_not_taken(windows, ctx.now).items()
+        if check.missing
+    ]
 
 
 def describe_attendance_not_taken(e: dict) -> str:
@@ -359,10 +344,7 @@ def find_no_online_activity(ctx: ScanContext, code: str) -> list[Finding]:
     findings = []
     for student_id, cohort_id, start_on, attempt_at, production_at in rows:
         days = ctx.p(code, cohort_id)["days"]
-        last = max(
-            [_as_aware(t) for t in (attempt_at, production_at) if t] or [None],
-            key=lambda t: t or datetime.min.replace(tzinfo=ctx.now.tzinfo),
-        )
+        last = max((t for t in (attempt_at, production_at) if t), default=None)
         since = max(start_on, ctx.today - timedelta(days=days))
         if (ctx.today - start_on).days < days:
             continue
@@ -378,12 +360,6 @@ def find_no_online_activity(ctx: ScanContext, code: str) -> list[Finding]:
                 )
             )
     return findings
-
-
-def _as_aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def describe_no_online_activity(e: dict) -> str:
@@ -530,13 +506,13 @@ def find_productions_ungraded(ctx: ScanContext, code: str) -> list[Finding]:
         )
         .group_by(Production.cohort_id)
     ):
-        if _as_aware(oldest) <= ctx.now - timedelta(days=ctx.p(code, cohort_id)["days"]):
+        if oldest <= ctx.now - timedelta(days=ctx.p(code, cohort_id)["days"]):
             findings.append(
                 Finding(
                     cohort_id,
                     {
                         "count": count,
-                        "oldest": _as_aware(oldest).astimezone(QUEBEC).date().isoformat(),
+                        "oldest": oldest.astimezone(QUEBEC).date().isoformat(),
                         "days": ctx.p(code, cohort_id)["days"],
                     },
                 )
@@ -670,45 +646,27 @@ def describe_no_level_gain(e: dict) -> str:
 
 
 def find_withdrawal_without_exit(ctx: ScanContext, code: str) -> list[Finding]:
-    """Withdrawals of the last 60 days without an exit follow-up done or under way."""
-    since = ctx.today - timedelta(days=60)
+    """Withdrawals of the last 60 days without an exit follow-up done or under way today
+    (:func:`lms.followup.services.exit_followup`)."""
     rows = db.session.execute(
-        select(
-            Enrolment.student_id,
-            Enrolment.cohort_id,
-            Enrolment.end_on,
-            Cohort.course_id,
-            Site.region_id,
-        )
+        select(Enrolment.student_id, Enrolment.cohort_id, Enrolment.end_on, Cohort.course_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(Site, Site.id == Cohort.site_id)
-        .where(Enrolment.status == EnrolmentStatus.WITHDRAWN.value, Enrolment.end_on >= since)
+        .where(withdrawn_between(ctx.today - timedelta(days=60), ctx.today))
     ).all()
-    if not rows:
-        return []
-    exits: dict[int, list[Any]] = defaultdict(list)
-    for student_id, held_on, due_on, done_on in db.session.execute(
-        select(
-            FollowUpNote.student_id, FollowUpNote.held_on, FollowUpNote.due_on, FollowUpNote.done_on
-        ).where(
-            FollowUpNote.note_type == "sortie",
-            FollowUpNote.student_id.in_({r.student_id for r in rows}),
-        )
-    ):
-        exits[student_id].append((held_on, due_on, done_on))
+    rows = [r for r in rows if ctx.enabled(code, r.course_id)]
+    checks = exit_followups(
+        {(r.student_id, r.cohort_id): ExitCase(r.student_id, r.end_on, ctx.today) for r in rows}
+    )
     findings = []
-    for student_id, cohort_id, end_on, course_id, _region in rows:
-        if not ctx.enabled(code, course_id):
-            continue
-        notes = [n for n in exits[student_id] if n[0] >= end_on - timedelta(days=14)]
-        overdue = [n for n in notes if n[2] is None and n[1] and n[1] < ctx.today]
-        if not notes or (overdue and len(overdue) == len(notes)):
+    for student_id, cohort_id, end_on, _course in rows:
+        check = checks[(student_id, cohort_id)]
+        if not check.ok:
             findings.append(
                 Finding(
                     cohort_id,
                     {
                         "withdrawn_on": end_on.isoformat(),
-                        "exit_due": overdue[0][1].isoformat() if overdue else None,
+                        "exit_due": check.overdue_due_on and check.overdue_due_on.isoformat(),
                     },
                     student_id,
                 )
@@ -724,51 +682,6 @@ def describe_withdrawal_without_exit(e: dict) -> str:
             due=_d(e["exit_due"]),
         )
     return _("Abandon le %(day)s sans suivi de départ.", day=_d(e["withdrawn_on"]))
-
-
-# --- quality -----------------------------------------------------------------------------------
-
-
-def find_corrective_action_overdue(ctx: ScanContext, code: str) -> list[Finding]:
-    """Open corrective actions of quality reviews past their due date; the alert goes to the
-    action's owner (``evidence["owner_id"]``), not to the cohort's teachers."""
-    from lms.quality.services import overdue_actions
-
-    findings = []
-    for action_id, review_id, cohort_id, owner_id, due_on, description in overdue_actions(
-        ctx.today
-    ):
-        if not ctx.enabled(code, _course_of(ctx, cohort_id)):
-            continue
-        findings.append(
-            Finding(
-                cohort_id,
-                {
-                    "action_id": action_id,
-                    "review_id": review_id,
-                    "owner_id": owner_id,
-                    "due_on": due_on.isoformat(),
-                    "description": description[:300],
-                    "late_days": (ctx.today - due_on).days,
-                },
-                subject=f"action:{action_id}",
-            )
-        )
-    return findings
-
-
-def _course_of(ctx: ScanContext, cohort_id: int) -> int | None:
-    info = ctx.cohorts.get(cohort_id)
-    return info.course_id if info else None
-
-
-def describe_corrective_action_overdue(e: dict) -> str:
-    return _(
-        "Mesure corrective en retard de %(late)s jours (échéance : %(due)s) : %(description)s",
-        late=e["late_days"],
-        due=_d(e["due_on"]),
-        description=e["description"],
-    )
 
 
 RULES: dict[str, Rule] = {
@@ -876,7 +789,7 @@ RULES: dict[str, Rule] = {
             _l("Des jours de classe passés n'ont pas de présences saisies."),
             "warning",
             "cohort",
-            {"after_hour": 17, "lookback_days": 14},
+            {"after_hour": ATTENDANCE_DUE_HOUR, "lookback_days": 14},
             {
                 "after_hour": _l("Heure après laquelle le jour même compte"),
                 "lookback_days": _l("Jours vérifiés en arrière"),
@@ -906,16 +819,11 @@ RULES: dict[str, Rule] = {
             find_withdrawal_without_exit,
             describe_withdrawal_without_exit,
         ),
-        Rule(
-            "corrective_action_overdue",
-            _l("Mesure corrective en retard"),
-            _l("Une mesure corrective d'un point de contrôle qualité a dépassé son échéance."),
-            "warning",
-            "action",
-            {},
-            {},
-            find_corrective_action_overdue,
-            describe_corrective_action_overdue,
-        ),
     )
 }
+
+
+def register_rule(rule: Rule) -> None:
+    """Add a rule of a higher feature (quality registers its overdue corrective actions): the
+    alerts feature imports none of them. Registering the same code again replaces it."""
+    RULES[rule.code] = rule

@@ -1,5 +1,5 @@
 """Alert verbs: acknowledge, resolve (with a follow-up note or an intervention), dismiss (with a
-reason), and the coordinators' tuning of the rules.
+reason), the coordinators' tuning of the rules, and marking notifications read.
 
 Explicit arguments, no request object; they flush, never commit: the view owns the transaction.
 Every verb validates before writing anything, so that a refusal leaves nothing behind, and every
@@ -13,32 +13,18 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import update
 
 from lms import clock
-from lms.alerts.models import Alert, AlertRuleSetting
+from lms.alerts.models import Alert, AlertRuleSetting, Notification
 from lms.alerts.rules import RULES
 from lms.audit.services import record
 from lms.auth.models import User
+from lms.errors import ServiceError
 from lms.extensions import db
-from lms.followup.services import FollowUpError, add_note
+from lms.followup.services import add_note
 
 MAX_TEXT = 2000
-
-
-class AlertError(ValueError):
-    """A refused alert change; the message is for the user (French).
-
-    :param field: the form field the message belongs to (``None``: the whole form).
-    :param status: the HTTP status a view answers with: 422 for bad input, 409 for an alert
-        that can no longer change.
-    """
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -65,7 +51,7 @@ def _changed(before: dict, after: dict) -> tuple[dict, dict]:
 
 def _must_be_open(alert: Alert) -> None:
     if not alert.is_open:
-        raise AlertError(
+        raise ServiceError(
             _("Cette alerte est fermée : elle ne peut plus être modifiée."), status=409
         )
 
@@ -73,11 +59,11 @@ def _must_be_open(alert: Alert) -> None:
 def acknowledge(alert: Alert, user: User, *, now: datetime | None = None) -> None:
     """Take charge of an open alert (open → acknowledged); this stops its escalation.
 
-    :raises AlertError: (409) the alert is already acknowledged or closed.
+    :raises ServiceError: (409) the alert is already acknowledged or closed.
     """
     _must_be_open(alert)
     if alert.status == "acknowledged":
-        raise AlertError(_("Cette alerte est déjà prise en charge."), status=409)
+        raise ServiceError(_("Cette alerte est déjà prise en charge."), status=409)
     before = _snapshot(alert)
     alert.status = "acknowledged"
     alert.acknowledged_at = now or clock.utcnow()
@@ -115,7 +101,7 @@ def resolve(
     :param intervention: what was done (cohort alerts).
     :param allowed_owner_ids: who may own the note's action (the cohort's teachers, the region's
         coordinators, the person resolving).
-    :raises AlertError: (409) the alert is closed; (422) no note or intervention, or a note the
+    :raises ServiceError: (409) the alert is closed; (422) no note or intervention, or a note the
         follow-up rules refuse (the message names the field).
     """
     _must_be_open(alert)
@@ -125,11 +111,11 @@ def resolve(
     if alert.student_id is None:
         text = (intervention or "").strip()
         if not text:
-            raise AlertError(
+            raise ServiceError(
                 _("Décrivez l'intervention faite pour résoudre cette alerte."), "intervention"
             )
         if len(text) > MAX_TEXT:
-            raise AlertError(_("2 000 caractères au maximum."), "intervention")
+            raise ServiceError(_("2 000 caractères au maximum."), "intervention")
         _close(alert, user, "resolved", now)
         alert.evidence = {
             **(alert.evidence or {}),
@@ -140,25 +126,22 @@ def resolve(
         record("alert.resolve", alert, actor=user, before=old, after={**new, "intervention": text})
         return
     if not note:
-        raise AlertError(_("Une alerte se résout par une note de suivi."), "summary")
-    try:
-        created = add_note(
-            alert.student_id,
-            alert.cohort_id,
-            user,
-            note_type=note.get("note_type", ""),
-            reason=note.get("reason", ""),
-            held_on=note.get("held_on") or today,
-            summary=note.get("summary") or "",
-            action=note.get("action") or "",
-            owner_id=note.get("owner_id"),
-            due_on=note.get("due_on"),
-            visibility=note.get("visibility") or "team",
-            allowed_owner_ids=allowed_owner_ids,
-            today=today,
-        )
-    except FollowUpError as exc:
-        raise AlertError(exc.message, exc.field) from exc
+        raise ServiceError(_("Une alerte se résout par une note de suivi."), "summary")
+    created = add_note(
+        alert.student_id,
+        alert.cohort_id,
+        user,
+        note_type=note.get("note_type", ""),
+        reason=note.get("reason", ""),
+        held_on=note.get("held_on") or today,
+        summary=note.get("summary") or "",
+        action=note.get("action") or "",
+        owner_id=note.get("owner_id"),
+        due_on=note.get("due_on"),
+        visibility=note.get("visibility") or "team",
+        allowed_owner_ids=allowed_owner_ids,
+        today=today,
+    )
     _close(alert, user, "resolved", now)
     alert.resolution_note_id = created.id
     db.session.flush()
@@ -169,14 +152,14 @@ def resolve(
 def dismiss(alert: Alert, user: User, reason: str, *, now: datetime | None = None) -> None:
     """Dismiss an open or acknowledged alert, with the reason why it needs no action.
 
-    :raises AlertError: (409) the alert is closed; (422) an empty or too long reason.
+    :raises ServiceError: (409) the alert is closed; (422) an empty or too long reason.
     """
     _must_be_open(alert)
     text = (reason or "").strip()
     if not text:
-        raise AlertError(_("Indiquez pourquoi cette alerte est écartée."), "reason")
+        raise ServiceError(_("Indiquez pourquoi cette alerte est écartée."), "reason")
     if len(text) > MAX_TEXT:
-        raise AlertError(_("2 000 caractères au maximum."), "reason")
+        raise ServiceError(_("2 000 caractères au maximum."), "reason")
     before = _snapshot(alert)
     _close(alert, user, "dismissed", now or clock.utcnow())
     alert.dismiss_reason = text
@@ -188,12 +171,52 @@ def dismiss(alert: Alert, user: User, reason: str, *, now: datetime | None = Non
 # --- rule settings -----------------------------------------------------------------------------
 
 
-def rule_settings(code: str | None = None) -> dict[tuple[str, int | None], AlertRuleSetting]:
-    """The saved settings rows, by (rule code, course id or None)."""
-    stmt = select(AlertRuleSetting)
-    if code is not None:
-        stmt = stmt.where(AlertRuleSetting.rule_code == code)
-    return {(row.rule_code, row.course_id): row for row in db.session.scalars(stmt)}
+def save_programme_rules(
+    settings: dict[str, tuple[bool, dict[str, Any]]],
+    *,
+    actor: User,
+    rows: dict[tuple[str, int | None], AlertRuleSetting],
+) -> bool:
+    """Save the programme-wide on/off and thresholds of the rules in ``settings`` (by rule
+    code); a threshold equal to the rule's default is not kept.
+
+    :param rows: the saved settings (:func:`lms.alerts.queries.rule_settings`).
+    :returns: whether anything changed.
+    """
+    changed = False
+    for code, (enabled, params) in settings.items():
+        defaults = RULES[code].defaults
+        changed |= save_rule_setting(
+            code,
+            None,
+            enabled=enabled,
+            params={k: v for k, v in params.items() if v != defaults[k]},
+            actor=actor,
+            current=rows.get((code, None)),
+        )
+    return changed
+
+
+def save_course_rule(
+    code: str,
+    course_id: int,
+    *,
+    enabled: bool,
+    params: dict[str, Any],
+    actor: User,
+    current: AlertRuleSetting | None,
+    general_enabled: bool,
+) -> bool:
+    """Save a course's own setting of a rule: ``params`` holds only the thresholds it sets.
+
+    :param general_enabled: whether the rule is on programme-wide.
+    :returns: ``False`` when the course has no setting of its own and this one would say
+        nothing more than the programme-wide one (nothing is saved).
+    """
+    if current is None and not params and enabled == general_enabled:
+        return False
+    save_rule_setting(code, course_id, enabled=enabled, params=params, actor=actor, current=current)
+    return True
 
 
 def save_rule_setting(
@@ -250,3 +273,16 @@ def clear_rule_override(current: AlertRuleSetting, actor: User) -> None:
     record("alert_rule.delete", current, actor=actor, before=before, after=None)
     db.session.delete(current)
     db.session.flush()
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+def mark_notifications_read(user: User) -> None:
+    """Mark all of ``user``'s unread notifications as read, now."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.utcnow())
+        .execution_options(synchronize_session=False)
+    )

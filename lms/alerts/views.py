@@ -3,6 +3,7 @@ students at risk of a cohort, the user's notifications and the admins' outbox.""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import (
@@ -17,11 +18,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import update
 
 from lms import clock
 from lms.access import get_or_404, programme_settings_page, roles_required
-from lms.alerts import queries, services
+from lms.alerts import queries, services, vocab
 from lms.alerts.forms import (
     AcknowledgeForm,
     DismissForm,
@@ -34,18 +34,29 @@ from lms.alerts.forms import (
     parse_param,
     rules_form,
 )
-from lms.alerts.models import SEVERITIES, Alert, Notification
-from lms.alerts.rules import RULES
-from lms.alerts.services import AlertError
+from lms.alerts.models import Alert
+from lms.alerts.rules import RULES, Rule
+from lms.alerts.vocab import Severity, StatusFilter
 from lms.auth.models import Role
 from lms.catalog.models import Cohort
-from lms.extensions import db
-from lms.followup.forms import label
+from lms.errors import ServiceError, Work, unit_of_work
 from lms.followup.queries import owner_candidates
+from lms.followup.vocab import label
 
 bp = Blueprint("alerts", __name__)
 STAFF = (Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
 STUDENT_FILE = "followup.student_file"
+
+bp.add_app_template_filter(vocab.label, "alert_label")
+bp.add_app_template_filter(vocab.symbol, "alert_symbol")
+
+
+@bp.app_context_processor
+def unread_notifications() -> dict[str, int]:
+    """The alert badge of the staff's navigation (one indexed count per page)."""
+    if not (current_user and current_user.is_authenticated) or current_user.role == Role.STUDENT:
+        return {}
+    return {"unread_notifications": queries.unread_count(current_user.id)}
 
 
 def _page() -> int:
@@ -73,8 +84,8 @@ def inbox():
     form = InboxFilterForm(request.args, queries.inbox_cohorts(current_user))
     cohort_raw = form.cohort.data or ""
     filters = queries.InboxFilters(
-        status=form.status.data if form.status.data in queries.STATUS_FILTERS else "open",
-        severity=form.severity.data if form.severity.data in SEVERITIES else None,
+        status=form.status.data if form.status.data in tuple(StatusFilter) else "open",
+        severity=form.severity.data if form.severity.data in tuple(Severity) else None,
         rule=form.rule.data if form.rule.data in RULES else None,
         cohort_id=int(cohort_raw) if cohort_raw.isdigit() else None,
         escalated=bool(form.escalated.data),
@@ -152,11 +163,26 @@ def _render(
     ), status
 
 
-def _refused(alert: Alert, exc: AlertError, **forms: Any):
-    db.session.rollback()
-    if exc.status == 409:
-        return _render(alert, error=exc.message, status=409)
-    return _render(alert, error=exc.message, status=exc.status, **forms)
+def _refused(alert: Alert, error: ServiceError, **forms: Any):
+    """The alert page again with the refusal; a conflict (the alert changed) shows fresh forms."""
+    if error.status == 409:
+        return _render(alert, error=error.message, status=409)
+    return _render(alert, error=error.message, status=error.status, **forms)
+
+
+def _closed(alert: Alert):
+    error = ServiceError(
+        _("Cette alerte est fermée : elle ne peut plus être modifiée."), status=409
+    )
+    return _refused(alert, error)
+
+
+def _done(alert: Alert, work: Work, message: str, **forms: Any):
+    """After a lifecycle change: back to the alert, or the refusal shown."""
+    if not work.ok:
+        return _refused(alert, work.error, **forms)
+    flash(message, "success")
+    return redirect(url_for("alerts.detail", alert_id=alert.id))
 
 
 @bp.route("/alerts/<int:alert_id>")
@@ -169,13 +195,9 @@ def detail(alert_id: int):
 @roles_required(*STAFF)
 def acknowledge(alert_id: int):
     alert = get_or_404(Alert, alert_id)
-    try:
+    with unit_of_work() as work:
         services.acknowledge(alert, current_user)
-    except AlertError as exc:
-        return _refused(alert, exc)
-    db.session.commit()
-    flash(_("Vous avez pris cette alerte en charge."), "success")
-    return redirect(url_for("alerts.detail", alert_id=alert.id))
+    return _done(alert, work, _("Vous avez pris cette alerte en charge."))
 
 
 @bp.route("/alerts/<int:alert_id>/resolve", methods=["POST"])
@@ -183,41 +205,41 @@ def acknowledge(alert_id: int):
 def resolve(alert_id: int):
     alert = get_or_404(Alert, alert_id)
     if not alert.is_open:
-        return _render(
-            alert, error=_("Cette alerte est fermée : elle ne peut plus être modifiée."), status=409
-        )
+        return _closed(alert)
     if alert.student_id is None:
-        form = InterventionForm()
-        if not form.validate_on_submit():
-            return _render(alert, intervention_form=form, status=422)
-        try:
-            services.resolve(alert, current_user, intervention=form.intervention.data)
-        except AlertError as exc:
-            return _refused(alert, exc, intervention_form=form)
-    else:
-        owners = _owners(alert)
-        form = _resolve_form(alert, owners)
-        owner_id = form.owner_value()
-        valid = form.validate_on_submit()
-        if owner_id == -1:
-            form.owner_id.errors = [*form.owner_id.errors, _("Responsable inconnu·e.")]
-            valid = False
-        if not valid:
-            return _render(alert, resolve_form=form, status=422)
-        try:
-            services.resolve(
-                alert,
-                current_user,
-                note=form.note(owner_id),
-                allowed_owner_ids=[uid for uid, _name, _role in owners],
-            )
-        except AlertError as exc:
-            if exc.field and exc.field in form:
-                form[exc.field].errors = [*form[exc.field].errors, exc.message]
-            return _refused(alert, exc, resolve_form=form)
-    db.session.commit()
-    flash(_("L'alerte est résolue."), "success")
-    return redirect(url_for("alerts.detail", alert_id=alert.id))
+        return _resolve_with_intervention(alert)
+    return _resolve_with_note(alert)
+
+
+def _resolve_with_intervention(alert: Alert):
+    """A cohort alert is resolved by describing the intervention."""
+    form = InterventionForm()
+    if not form.validate_on_submit():
+        return _render(alert, intervention_form=form, status=422)
+    with unit_of_work(form) as work:
+        services.resolve(alert, current_user, intervention=form.intervention.data)
+    return _done(alert, work, _("L'alerte est résolue."), intervention_form=form)
+
+
+def _resolve_with_note(alert: Alert):
+    """A student alert is resolved by a follow-up note in the student's file."""
+    owners = _owners(alert)
+    form = _resolve_form(alert, owners)
+    owner_id = form.owner_value()
+    valid = form.validate_on_submit()
+    if owner_id == -1:
+        form.owner_id.errors = [*form.owner_id.errors, _("Responsable inconnu·e.")]
+        valid = False
+    if not valid:
+        return _render(alert, resolve_form=form, status=422)
+    with unit_of_work(form) as work:
+        services.resolve(
+            alert,
+            current_user,
+            note=form.note(owner_id),
+            allowed_owner_ids=[uid for uid, _name, _role in owners],
+        )
+    return _done(alert, work, _("L'alerte est résolue."), resolve_form=form)
 
 
 @bp.route("/alerts/<int:alert_id>/dismiss", methods=["POST"])
@@ -225,75 +247,82 @@ def resolve(alert_id: int):
 def dismiss(alert_id: int):
     alert = get_or_404(Alert, alert_id)
     if not alert.is_open:
-        return _render(
-            alert, error=_("Cette alerte est fermée : elle ne peut plus être modifiée."), status=409
-        )
+        return _closed(alert)
     form = DismissForm()
     if not form.validate_on_submit():
         return _render(alert, dismiss_form=form, status=422)
-    try:
+    with unit_of_work(form) as work:
         services.dismiss(alert, current_user, form.dismiss_reason.data)
-    except AlertError as exc:
-        return _refused(alert, exc, dismiss_form=form)
-    db.session.commit()
-    flash(_("L'alerte est écartée."), "success")
-    return redirect(url_for("alerts.detail", alert_id=alert.id))
+    return _done(alert, work, _("L'alerte est écartée."), dismiss_form=form)
 
 
 # --- rules -------------------------------------------------------------------------------------
 
 
-def _effective(code: str, rows: dict) -> tuple[bool, dict[str, Any]]:
-    """Programme-wide on/off and thresholds of a rule."""
-    row = rows.get((code, None))
-    params = dict(RULES[code].defaults)
-    if row is not None:
-        params.update(row.params or {})
-    return (row.enabled if row is not None else True), params
+def _shown(params: dict[str, Any]) -> dict[str, str]:
+    return {k: format_param(v) for k, v in params.items()}
+
+
+def _typed(form: Any, rule: Rule, *, only_filled: bool = False) -> dict[str, Any]:
+    """The thresholds typed in ``form`` (validated by it); ``only_filled``: the empty ones are
+    left out (a course follows the programme-wide value)."""
+    return {
+        name: parse_param(name, default, form[name].data)
+        for name, default in rule.defaults.items()
+        if not only_filled or (form[name].data or "").strip()
+    }
+
+
+def _saved(changed: bool, message: str) -> None:
+    if changed:
+        flash(message, "success")
+    else:
+        flash(_("Aucun changement à enregistrer."), "info")
 
 
 @bp.route("/alerts/rules", methods=["GET", "POST"])
 @programme_settings_page
 def rules():
-    rows = services.rule_settings()
+    rows = queries.rule_settings()
     data = None
     if request.method == "GET":
         data = {}
         for code in RULES:
-            enabled, params = _effective(code, rows)
-            data[code] = {"enabled": enabled, **{k: format_param(v) for k, v in params.items()}}
+            enabled, params = queries.effective_rule(code, rows)
+            data[code] = {"enabled": enabled, **_shown(params)}
     form = rules_form(data)
-    overrides: dict[str, int] = {}
-    for code, course_id in rows:
-        if course_id is not None:
-            overrides[code] = overrides.get(code, 0) + 1
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            return render_template(
-                "alerts/rules.html", form=form, rules=RULES, overrides=overrides
-            ), 422
-        changed = False
-        for code, rule in RULES.items():
-            sub = form[code].form
-            params = {
-                name: parse_param(name, default, sub[name].data)
-                for name, default in rule.defaults.items()
-            }
-            changed |= services.save_rule_setting(
-                code,
-                None,
-                enabled=bool(sub.enabled.data),
-                params={k: v for k, v in params.items() if v != rule.defaults[k]},
-                actor=current_user,
-                current=rows.get((code, None)),
-            )
-        db.session.commit()
-        if changed:
-            flash(_("Les règles d'alerte ont été enregistrées."), "success")
-        else:
-            flash(_("Aucun changement à enregistrer."), "info")
-        return redirect(url_for("alerts.rules"))
-    return render_template("alerts/rules.html", form=form, rules=RULES, overrides=overrides)
+    if not form.validate_on_submit():
+        overrides = Counter(code for code, course_id in rows if course_id is not None)
+        page = render_template("alerts/rules.html", form=form, rules=RULES, overrides=overrides)
+        return page, 422 if request.method == "POST" else 200
+    settings = {
+        code: (bool(form[code].form.enabled.data), _typed(form[code].form, rule))
+        for code, rule in RULES.items()
+    }
+    with unit_of_work():
+        changed = services.save_programme_rules(settings, actor=current_user, rows=rows)
+    _saved(changed, _("Les règles d'alerte ont été enregistrées."))
+    return redirect(url_for("alerts.rules"))
+
+
+def _course_rule_form(rule: Rule, page: queries.RuleCourses):
+    """The course's own setting, each threshold showing the programme-wide value it follows
+    when left empty."""
+    override = page.override
+    data = None
+    if request.method == "GET":
+        own = (override.params or {}) if override is not None else {}
+        data = {
+            "enabled": override.enabled if override is not None else page.general_enabled,
+            **_shown(own),
+        }
+    form = course_rule_form(rule, data)
+    for name, value in _shown(page.general).items():
+        form[name].render_kw = {**(form[name].render_kw or {}), "placeholder": value}
+        form[name].description = _(
+            "Laissez vide pour suivre le réglage général (%(value)s).", value=value
+        )
+    return form
 
 
 @bp.route("/alerts/rules/<code>", methods=["GET", "POST"])
@@ -302,85 +331,50 @@ def rule_course(code: str):
     rule = RULES.get(code)
     if rule is None:
         abort(404)
-    courses = queries.courses()
-    course_id = request.args.get("course", type=int)
-    course = next((c for c in courses if c.id == course_id), None)
-    if "course" in request.args and course is None:
+    page = queries.rule_courses(code, request.args.get("course", type=int))
+    if page.course is None and ("course" in request.args or request.method == "POST"):
         abort(404)
-    rows = services.rule_settings(code)
-    enabled, general = _effective(code, rows)
-    by_id = {c.id: c for c in courses}
-    existing = sorted(
-        (by_id[cid] for (_code, cid) in rows if cid is not None and cid in by_id),
-        key=lambda c: c.code,
-    )
-    context = {
-        "rule": rule,
-        "courses": courses,
-        "course": course,
-        "general": {k: format_param(v) for k, v in general.items()},
-        "general_enabled": enabled,
-        "existing": existing,
-    }
-    if course is None:
-        if request.method == "POST":
-            abort(404)
+    context = {**vars(page), "rule": rule, "general": _shown(page.general)}
+    if page.course is None:
         return render_template("alerts/rule_course.html", form=None, **context)
-    override = rows.get((code, course.id))
-    data = None
-    if request.method == "GET":
-        data = {
-            "enabled": override.enabled if override is not None else enabled,
-            **{
-                k: format_param(v) for k, v in ((override.params or {}) if override else {}).items()
-            },
-        }
-    form = course_rule_form(rule, data)
-    for name in rule.defaults:
-        form[name].render_kw = {
-            **(form[name].render_kw or {}),
-            "placeholder": context["general"][name],
-        }
-        form[name].description = _(
-            "Laissez vide pour suivre le réglage général (%(value)s).",
-            value=context["general"][name],
-        )
-    context["override"] = override
-    if request.method == "POST":
-        if form.clear.data:
-            if override is not None:
-                services.clear_rule_override(override, current_user)
-                db.session.commit()
-                flash(_("Le cours suit de nouveau le réglage général."), "success")
-            return redirect(url_for("alerts.rule_course", code=code, course=course.id))
-        if not form.validate_on_submit():
-            return render_template("alerts/rule_course.html", form=form, **context), 422
-        params = {
-            name: parse_param(name, default, form[name].data)
-            for name, default in rule.defaults.items()
-            if (form[name].data or "").strip()
-        }
-        if override is None and not params and bool(form.enabled.data) == enabled:
-            flash(_("Aucun changement à enregistrer."), "info")
-            return redirect(url_for("alerts.rule_course", code=code, course=course.id))
-        services.save_rule_setting(
-            code,
-            course.id,
+    form = _course_rule_form(rule, page)
+    if request.method == "POST" and form.clear.data:
+        return _clear_course_rule(rule, page)
+    if form.validate_on_submit():
+        return _save_course_rule(rule, page, form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("alerts/rule_course.html", form=form, **context), status
+
+
+def _course_page_url(rule: Rule, page: queries.RuleCourses) -> str:
+    return url_for("alerts.rule_course", code=rule.code, course=page.course.id)
+
+
+def _clear_course_rule(rule: Rule, page: queries.RuleCourses):
+    if page.override is not None:
+        with unit_of_work():
+            services.clear_rule_override(page.override, current_user)
+        flash(_("Le cours suit de nouveau le réglage général."), "success")
+    return redirect(_course_page_url(rule, page))
+
+
+def _save_course_rule(rule: Rule, page: queries.RuleCourses, form: Any):
+    with unit_of_work():
+        changed = services.save_course_rule(
+            rule.code,
+            page.course.id,
             enabled=bool(form.enabled.data),
-            params=params,
+            params=_typed(form, rule, only_filled=True),
             actor=current_user,
-            current=override,
+            current=page.override,
+            general_enabled=page.general_enabled,
         )
-        db.session.commit()
-        flash(
-            _(
-                "Le réglage de la règle pour le cours %(course)s a été enregistré.",
-                course=course.code,
-            ),
-            "success",
-        )
-        return redirect(url_for("alerts.rule_course", code=code, course=course.id))
-    return render_template("alerts/rule_course.html", form=form, **context)
+    message = _(
+        "Le réglage de la règle pour le cours %(course)s a été enregistré.",
+        course=page.course.code,
+    )
+    _saved(changed, message)
+    return redirect(_course_page_url(rule, page))
 
 
 # --- students at risk --------------------------------------------------------------------------
@@ -431,13 +425,8 @@ def notifications_read():
     form = MarkReadForm()
     if not form.validate_on_submit():
         abort(400)
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=clock.utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work():
+        services.mark_notifications_read(current_user)
     flash(_("Toutes vos notifications sont marquées comme lues."), "success")
     return redirect(url_for("alerts.notifications"))
 

@@ -5,14 +5,16 @@ within the day's schedule, a reason for a justified absence, the students enroll
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
-from lms.attendance.models import JUSTIFICATION_REASONS, STATUSES
-from lms.attendance.services import REASON_LABELS, STATUS_LABELS, Entry
+from lms.attendance.services import Entry
+from lms.attendance.vocab import REASON_LABELS, STATUS_LABELS, AttendanceStatus
+from lms.formfields import choices
 
 MAX_ROWS = 200
 
@@ -25,9 +27,11 @@ class RowForm(Form):
     )
     status = SelectField(
         _l("Statut"),
-        choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES],
+        choices=choices(STATUS_LABELS),
         validate_choice=False,
-        validators=[AnyOf(STATUSES, message=_l("Choisissez un statut dans la liste."))],
+        validators=[
+            AnyOf(tuple(AttendanceStatus), message=_l("Choisissez un statut dans la liste."))
+        ],
     )
     minutes = StringField(
         _l("Minutes"),
@@ -38,13 +42,10 @@ class RowForm(Form):
     )
     reason = SelectField(
         _l("Motif"),
-        choices=[SelectChoice("", "—")]
-        + [SelectChoice(r, REASON_LABELS[r]) for r in JUSTIFICATION_REASONS],
+        choices=[SelectChoice("", "—"), *choices(REASON_LABELS)],
         validate_choice=False,
         filters=[lambda value: value or ""],
-        validators=[
-            AnyOf(("", *JUSTIFICATION_REASONS), message=_l("Choisissez un motif dans la liste."))
-        ],
+        validators=[AnyOf(("", *REASON_LABELS), message=_l("Choisissez un motif dans la liste."))],
     )
     comment = StringField(
         _l("Commentaire"),
@@ -81,6 +82,13 @@ class AttendanceForm(FlaskForm):
             if messages and sid and sid.isdigit():
                 errors[int(sid)] = messages
         return errors
+
+    def general_errors(self) -> list[str]:
+        """Errors that belong to no student's row: the version, a list that cannot be read."""
+        general = [str(m) for m in self.version.errors]
+        if self.rows.errors and not self.row_errors():
+            general.append(_("La liste des élèves envoyée n'est pas valide."))
+        return general
 
 
 def grid_data(grid, version: int) -> dict:

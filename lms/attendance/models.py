@@ -5,7 +5,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,18 +15,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
+from lms.attendance.vocab import AttendanceStatus
 from lms.extensions import db
-
-STATUSES = ("present", "late", "left_early", "absent", "justified")
-JUSTIFICATION_REASONS = (
-    "maladie",
-    "rendez-vous-medical",
-    "famille",
-    "demarche-immigration",
-    "entrevue-emploi",
-    "deces",
-    "autre",
-)
+from lms.vocab import check_in
 
 
 class AttendanceDay(db.Model):
@@ -46,7 +36,7 @@ class AttendanceDay(db.Model):
     taken_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    taken_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -58,15 +48,13 @@ class AttendanceRecord(db.Model):
     __tablename__ = "attendance_record"
     __table_args__ = (
         UniqueConstraint("cohort_id", "student_id", "day", name="uq_attendance_record_student_day"),
-        CheckConstraint(
-            "status IN ('present', 'late', 'left_early', 'absent', 'justified')",
-            name="status_known",
-        ),
+        check_in("status", AttendanceStatus, "status_known"),
         CheckConstraint(
             "attended_minutes BETWEEN 0 AND scheduled_minutes", name="attended_within_schedule"
         ),
         CheckConstraint("minutes >= 0", name="minutes_positive"),
         Index("ix_attendance_record_student_id_day", "student_id", "day"),
+        Index("ix_attendance_record_cohort_id_day", "cohort_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

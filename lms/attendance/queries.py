@@ -8,15 +8,17 @@ a weekly report: the enrolments, the records, the justified days before the week
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from lms.attendance.allowance import AllowanceSettings, WeekAllowance, compute_week, week_bounds
 from lms.attendance.models import AttendanceDay, AttendanceRecord
 from lms.auth.models import User
-from lms.catalog.models import Cohort, Course, Enrolment, EnrolmentStatus, Site
+from lms.catalog.models import Cohort, Course, Enrolment, Site, enrolment_active_on
+from lms.clock import QUEBEC
 from lms.extensions import db
 from lms.programme.calendar import class_days, closures
 from lms.programme.models import ClosureDay
@@ -28,17 +30,11 @@ def allowance_settings() -> AllowanceSettings:
     return AllowanceSettings.from_values(all_settings())
 
 
-def _covers(day: date):
-    """Enrolments that include ``day`` (continuous intake: from start_on to end_on)."""
-    return and_(
-        Enrolment.start_on <= day,
-        or_(Enrolment.end_on.is_(None), Enrolment.end_on >= day),
-    )
-
-
 def enrolled_on(cohort_id: int, day: date) -> list[tuple[int, str, str]]:
     """(id, name, e-mail) of the students enrolled in the cohort on ``day``, by name."""
-    enrolled = select(Enrolment.student_id).where(Enrolment.cohort_id == cohort_id, _covers(day))
+    enrolled = select(Enrolment.student_id).where(
+        Enrolment.cohort_id == cohort_id, Enrolment.active_on(day)
+    )
     return [
         (row.id, row.name, row.email)
         for row in db.session.execute(
@@ -114,7 +110,9 @@ def grid(cohort_id: int, day: date) -> Grid:
         .execution_options(populate_existing=True)
     ).first()
     attendance_day, taken_by = (found[0], found[1]) if found else (None, None)
-    enrolled = select(Enrolment.student_id).where(Enrolment.cohort_id == cohort_id, _covers(day))
+    enrolled = select(Enrolment.student_id).where(
+        Enrolment.cohort_id == cohort_id, Enrolment.active_on(day)
+    )
     rows = db.session.execute(
         select(User.id, User.name, User.email, AttendanceRecord)
         .outerjoin(
@@ -138,10 +136,71 @@ def grid(cohort_id: int, day: date) -> Grid:
     )
 
 
-def taken_days(cohort_id: int) -> set[date]:
-    return set(
-        db.session.scalars(select(AttendanceDay.day).where(AttendanceDay.cohort_id == cohort_id))
-    )
+# --- attendance not taken (« présences non saisies »): the one definition ----------------------
+
+ATTENDANCE_DUE_HOUR = 17
+"""A class day's attendance is due from this hour (Quebec time) on the day itself."""
+
+
+def last_due_day(now: datetime, due_hour: int = ATTENDANCE_DUE_HOUR) -> date:
+    """The last day whose attendance is due at ``now``: today from ``due_hour`` (Quebec time),
+    else yesterday."""
+    local = now.astimezone(QUEBEC)
+    return local.date() if local.hour >= due_hour else local.date() - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AttendanceWindow:
+    """The days of one cohort to check, from ``first`` to ``last`` (both included; the cohort's
+    own dates bound them too). ``due_hour``: see :func:`last_due_day` (the alert rule lets
+    coordinators tune it; everyone else keeps the default)."""
+
+    cohort: Cohort
+    first: date
+    last: date
+    due_hour: int = ATTENDANCE_DUE_HOUR
+
+
+@dataclass(frozen=True)
+class AttendanceCheck:
+    days: list[date]  # the window's class days
+    due: list[date]  # those whose attendance is due at the moment of the check
+    missing: list[date]  # due and not taken
+
+
+def attendance_not_taken(
+    windows: Mapping[Hashable, AttendanceWindow], now: datetime
+) -> dict[Hashable, AttendanceCheck]:
+    """« Présences non saisies », for the teacher's attendance page, the alert rule and the
+    quality criterion alike: per window, the cohort's class days (its weekdays with scheduled
+    minutes, minus Quebec's statutory holidays and its site's closure days:
+    :func:`~lms.programme.calendar.class_days`) whose attendance is due at ``now`` (from
+    ``due_hour`` on the day itself: :func:`last_due_day`) and was not taken (no
+    :class:`AttendanceDay`). Whether students are enrolled that day plays no part.
+
+    Two queries whatever the number of windows: the closures and the days taken.
+    """
+    if not windows:
+        return {}
+    first = min(w.first for w in windows.values())
+    last = max(w.last for w in windows.values())
+    closed = closures({w.cohort.site_id for w in windows.values()}, first, last)
+    taken: dict[int, set[date]] = defaultdict(set)
+    for cohort_id, day in db.session.execute(
+        select(AttendanceDay.cohort_id, AttendanceDay.day).where(
+            AttendanceDay.cohort_id.in_({w.cohort.id for w in windows.values()}),
+            AttendanceDay.day >= first,
+            AttendanceDay.day <= last,
+        )
+    ):
+        taken[cohort_id].add(day)
+    checks = {}
+    for key, w in windows.items():
+        days = class_days(w.cohort, w.first, w.last, closed[w.cohort.site_id])
+        until = last_due_day(now, w.due_hour)
+        due = [d for d in days if d <= until]
+        checks[key] = AttendanceCheck(days, due, [d for d in due if d not in taken[w.cohort.id]])
+    return checks
 
 
 # --- weekly allowance ---------------------------------------------------------------------------
@@ -169,7 +228,7 @@ class AllowanceRow:
 
 
 def _spans_cover(spans: list[tuple[date, date | None]], day: date) -> bool:
-    return any(start <= day and (end is None or day <= end) for start, end in spans)
+    return any(enrolment_active_on(start, end, day) for start, end in spans)
 
 
 def student_week(
@@ -245,8 +304,7 @@ def weekly_allowance(
         .join(User, User.id == Enrolment.student_id)
         .where(
             Enrolment.cohort_id.in_(ids),
-            Enrolment.start_on <= sunday,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= monday),
+            Enrolment.active_between(monday, sunday),
         )
     ):
         spans[(cohort_id, student_id)].append((start, end))
@@ -341,17 +399,13 @@ class StudentAttendance:
 
 
 def current_enrolment(student_id: int, today: date) -> tuple[Enrolment, Cohort, Course] | None:
-    """The student's current enrolment: active and started, else the latest one."""
+    """The student's current enrolment: active today, else still to come, else the latest."""
     row = db.session.execute(
         select(Enrolment, Cohort, Course)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(Course, Course.id == Cohort.course_id)
         .where(Enrolment.student_id == student_id)
-        .order_by(
-            (Enrolment.status == EnrolmentStatus.ACTIVE.value).desc(),
-            (Enrolment.start_on <= today).desc(),
-            Enrolment.start_on.desc(),
-        )
+        .order_by(*Enrolment.current_first(today))
         .limit(1)
     ).first()
     return None if row is None else tuple(row)

@@ -7,66 +7,57 @@ record changed later).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from lms import clock
 from lms.attendance import queries
-from lms.attendance.models import (
-    JUSTIFICATION_REASONS,
-    STATUSES,
-    AttendanceDay,
-    AttendanceRecord,
-)
+from lms.attendance.models import AttendanceDay, AttendanceRecord
+from lms.attendance.vocab import WITH_MINUTES, AttendanceStatus, JustificationReason
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.catalog.models import Cohort
+from lms.errors import ServiceError
 from lms.extensions import db
 from lms.programme.calendar import holiday_name
 
-STATUS_LABELS = {
-    "present": _l("présent·e"),
-    "late": _l("en retard"),
-    "left_early": _l("départ hâtif"),
-    "absent": _l("absent·e"),
-    "justified": _l("absence motivée"),
-}
-REASON_LABELS = {
-    "maladie": _l("maladie"),
-    "rendez-vous-medical": _l("rendez-vous médical"),
-    "famille": _l("raison familiale"),
-    "demarche-immigration": _l("démarche d'immigration"),
-    "entrevue-emploi": _l("entrevue d'emploi"),
-    "deces": _l("décès d'un proche"),
-    "autre": _l("autre"),
-}
-assert set(STATUS_LABELS) == set(STATUSES) and set(REASON_LABELS) == set(JUSTIFICATION_REASONS)
-WITH_MINUTES = ("late", "left_early")
 
-
-class AttendanceError(ValueError):
-    """The day cannot be taken (future, not a class day, a student not enrolled...).
-
-    The message is for the teacher, in their language.
-    """
-
-
-class AttendanceRowErrors(ValueError):
+class AttendanceRowErrors(ServiceError):
     """Some rows are wrong; ``errors`` maps a student id to French messages."""
 
     def __init__(self, errors: dict[int, list[str]]):
-        super().__init__("attendance rows refused")
+        super().__init__(_("Certaines lignes ne conviennent pas : voyez le message de chacune."))
         self.errors = errors
 
 
-class AttendanceConflict(Exception):
-    """Someone else saved the day after the form was read: nothing was written."""
+def conflict() -> ServiceError:
+    """Someone else saved the day after the form was read: nothing was written (409)."""
+    return ServiceError(
+        _(
+            "Un·e collègue a enregistré les présences de ce jour pendant que vous les "
+            "modifiiez. Vos changements n'ont pas été enregistrés : voici la version à jour. "
+            "Refaites vos changements, puis enregistrez."
+        ),
+        status=409,
+    )
+
+
+@contextmanager
+def lost_races_are_conflicts() -> Iterator[None]:
+    """A write that lost a race with another save of the same day (its version moved, or its
+    first save was inserted meanwhile) is a :func:`conflict`, not a crash."""
+    try:
+        yield
+    except (StaleDataError, IntegrityError) as exc:
+        raise conflict() from exc
 
 
 @dataclass(frozen=True)
@@ -128,7 +119,7 @@ def attended_minutes(status: str, minutes: int, scheduled: int) -> int:
 
 def _row_errors(entry: Entry, scheduled: int) -> list[str]:
     errors = []
-    if entry.status not in STATUSES:
+    if entry.status not in tuple(AttendanceStatus):
         return [_("Choisissez un statut dans la liste.")]
     if entry.status in WITH_MINUTES:
         if entry.minutes is None or not 1 <= entry.minutes <= scheduled - 1:
@@ -143,7 +134,7 @@ def _row_errors(entry: Entry, scheduled: int) -> list[str]:
     if entry.status == "justified":
         if not entry.reason:
             errors.append(_("Choisissez le motif de l'absence motivée."))
-        elif entry.reason not in JUSTIFICATION_REASONS:
+        elif entry.reason not in tuple(JustificationReason):
             errors.append(_("Choisissez un motif dans la liste."))
     if len(entry.comment or "") > 500:
         errors.append(_("Le commentaire dépasse 500 caractères."))
@@ -175,21 +166,21 @@ def save_attendance(
     anything is refused.
 
     :param expected_version: the day's version when the form was read (0: never taken).
-    :raises AttendanceError: a future day, not a class day, a student not enrolled that day
-        (or one missing from the entries).
+    :raises ServiceError: a future day, not a class day, a student not enrolled that day
+        (or one missing from the entries); (409, :func:`conflict`) the day was saved by someone
+        else since ``expected_version``.
     :raises AttendanceRowErrors: a status, minutes or reason that does not fit.
-    :raises AttendanceConflict: the day was saved by someone else since ``expected_version``.
     """
     problem = class_day_problem(cohort, day, today)
     if problem:
-        raise AttendanceError(problem)
+        raise ServiceError(problem)
     enrolled = {sid: name for sid, name, _email in queries.enrolled_on(cohort.id, day)}
     seen = [e.student_id for e in entries]
     if len(seen) != len(set(seen)):
-        raise AttendanceError(_("Un·e élève apparaît deux fois dans la liste."))
+        raise ServiceError(_("Un·e élève apparaît deux fois dans la liste."))
     strangers = [sid for sid in seen if sid not in enrolled]
     if strangers:
-        raise AttendanceError(
+        raise ServiceError(
             _(
                 "Cet·te élève n'est pas inscrit·e dans ce groupe le %(day)s (n° %(ids)s) : "
                 "ses présences ne peuvent pas être saisies ce jour-là.",
@@ -199,7 +190,7 @@ def save_attendance(
         )
     missing = [name for sid, name in enrolled.items() if sid not in set(seen)]
     if missing:
-        raise AttendanceError(
+        raise ServiceError(
             _(
                 "La liste des élèves a changé depuis l'ouverture de la page (%(names)s). "
                 "Vérifiez la liste à jour, puis enregistrez de nouveau.",
@@ -218,7 +209,7 @@ def save_attendance(
     )
     first = attendance_day is None
     if (0 if first else attendance_day.version) != expected_version:
-        raise AttendanceConflict()
+        raise conflict()
     existing = {
         r.student_id: r
         for r in db.session.scalars(
@@ -257,10 +248,8 @@ def save_attendance(
     else:
         attendance_day.taken_by_id = actor_id
         attendance_day.taken_at = now
-    try:
+    with lost_races_are_conflicts():  # two first saves at once: the other one won
         db.session.flush()
-    except IntegrityError as exc:  # two first saves at once: the other one won
-        raise AttendanceConflict() from exc
 
     changes: list[tuple[AttendanceRecord, dict | None]] = []
     for student_id, current, values in planned:

@@ -9,8 +9,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from lms import clock
 from lms.access import get_or_404, roles_required
@@ -18,19 +16,17 @@ from lms.attendance import queries
 from lms.attendance.allowance import week_bounds
 from lms.attendance.forms import AttendanceForm, grid_data
 from lms.attendance.services import (
-    REASON_LABELS,
-    STATUS_LABELS,
-    AttendanceConflict,
-    AttendanceError,
     AttendanceRowErrors,
     class_day_problem,
     long_date,
+    lost_races_are_conflicts,
     save_attendance,
 )
+from lms.attendance.vocab import REASON_LABELS, STATUS_LABELS
 from lms.auth.models import Role
 from lms.catalog.models import Cohort, Site
 from lms.csv_export import csv_response, decimal_cell
-from lms.extensions import db
+from lms.errors import ServiceError, unit_of_work
 from lms.programme.calendar import class_days, closures
 
 bp = Blueprint("attendance", __name__)
@@ -48,14 +44,6 @@ CSV_COLUMNS = (
     "eligible",
     "amount",
 )
-
-
-def conflict_message() -> str:
-    return _(
-        "Un·e collègue a enregistré les présences de ce jour pendant que vous les modifiiez. "
-        "Vos changements n'ont pas été enregistrés : voici la version à jour. "
-        "Refaites vos changements, puis enregistrez."
-    )
 
 
 @bp.app_template_filter("hours_minutes")
@@ -95,16 +83,16 @@ def _bad_date(message: str):
 
 
 def _calendar(cohort: Cohort, day: date, today: date) -> dict:
-    """Class days around ``day``: previous and next (not after today), and the past days
-    whose attendance was not taken (one query for the closures, one for the days taken)."""
-    last = min(cohort.end_on, today)
-    closed = closures([cohort.site_id], cohort.start_on, cohort.end_on)[cohort.site_id]
-    days = class_days(cohort, cohort.start_on, last, closed)
-    taken = queries.taken_days(cohort.id)
+    """Class days around ``day``: previous and next (not after today), and the days whose
+    attendance is due and not taken (:func:`queries.attendance_not_taken`: one query for the
+    closures, one for the days taken)."""
+    window = queries.AttendanceWindow(cohort, cohort.start_on, min(cohort.end_on, today))
+    check = queries.attendance_not_taken({cohort.id: window}, clock.utcnow())[cohort.id]
+    days = check.days
     return {
         "previous": next((d for d in reversed(days) if d < day), None),
         "next": next((d for d in days if d > day), None),
-        "missing": [d for d in days if d < today and d not in taken],
+        "missing": check.missing,
         "days": days,
     }
 
@@ -145,35 +133,47 @@ def _render_grid(cohort, day, today, *, form=None, errors=None, problem=None, st
     ), status
 
 
+def _grid_day(cohort: Cohort, today: date):
+    """The day asked for (default: the last class day up to today), or the page to answer
+    instead: a date that cannot be read, a cohort not started yet."""
+    raw = request.args.get("day")
+    day = _parse_day(raw)
+    if raw and day is None:
+        return None, _bad_date(
+            _("La date demandée n'est pas valide (format attendu : AAAA-MM-JJ).")
+        )
+    day = day or _default_day(cohort, today)
+    if day is None:
+        return None, render_template("attendance/not_started.html", cohort=cohort, today=today)
+    return day, None
+
+
+def _refused_grid(cohort: Cohort, day: date, today: date, form, error: ServiceError):
+    if error.status == 409:  # the fresh grid, to redo the changes on
+        return _render_grid(cohort, day, today, conflict=error.message, status=409)
+    if isinstance(error, AttendanceRowErrors):
+        return _render_grid(cohort, day, today, form=form, errors=error.errors, status=422)
+    return _render_grid(cohort, day, today, general_errors=[error.message], status=error.status)
+
+
 @bp.route("/cohorts/<int:cohort_id>/attendance", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def grid(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     today = clock.today()
-    raw = request.args.get("day")
-    day = _parse_day(raw)
-    if raw and day is None:
-        return _bad_date(_("La date demandée n'est pas valide (format attendu : AAAA-MM-JJ)."))
-    if day is None:
-        day = _default_day(cohort, today)
-        if day is None:
-            return render_template("attendance/not_started.html", cohort=cohort, today=today)
+    day, other_page = _grid_day(cohort, today)
+    if other_page is not None:
+        return other_page
     problem = class_day_problem(cohort, day, today)
-    if request.method == "GET":
+    if request.method == "GET" or problem:
         return _render_grid(cohort, day, today, problem=problem, status=422 if problem else 200)
-
     form = AttendanceForm()
-    if problem:
-        return _render_grid(cohort, day, today, problem=problem, status=422)
     if not form.validate_on_submit():
-        errors = form.row_errors()
-        general = [str(m) for m in form.version.errors]
-        if form.rows.errors and not errors:
-            general.append(_("La liste des élèves envoyée n'est pas valide."))
+        errors, general = form.row_errors(), form.general_errors()
         return _render_grid(
             cohort, day, today, form=form, errors=errors, general_errors=general, status=422
         )
-    try:
+    with unit_of_work() as work, lost_races_are_conflicts():
         save_attendance(
             cohort,
             day,
@@ -182,16 +182,8 @@ def grid(cohort_id: int):
             expected_version=int(form.version.data),
             today=today,
         )
-        db.session.commit()
-    except AttendanceRowErrors as exc:
-        db.session.rollback()
-        return _render_grid(cohort, day, today, form=form, errors=exc.errors, status=422)
-    except AttendanceError as exc:
-        db.session.rollback()
-        return _render_grid(cohort, day, today, general_errors=[str(exc)], status=422)
-    except (AttendanceConflict, StaleDataError, IntegrityError):
-        db.session.rollback()
-        return _render_grid(cohort, day, today, conflict=conflict_message(), status=409)
+    if not work.ok:
+        return _refused_grid(cohort, day, today, form, work.error)
     flash(_("Présences du %(day)s enregistrées.", day=long_date(day)), "success")
     return redirect(url_for("attendance.grid", cohort_id=cohort.id, day=day.isoformat()))
 

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from lms import clock
+from lms.auth.vocab import Language, Role
 from lms.extensions import db
-
-if TYPE_CHECKING:
-    from lms.catalog.models import Cohort, Region
-
-
-class Role(enum.StrEnum):
-    STUDENT = "student"
-    TEACHER = "teacher"
-    COORDINATOR = "coordinator"
-    ADMIN = "admin"
-
+from lms.vocab import check_in
 
 ROLE_VALUES = tuple(r.value for r in Role)
 
@@ -40,10 +29,8 @@ def new_session_token() -> str:
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('student', 'teacher', 'coordinator', 'admin')", name="role_known"
-        ),
-        CheckConstraint("preferred_language IN ('fr', 'en')", name="language_known"),
+        check_in("role", Role, "role_known"),
+        check_in("preferred_language", Language, "language_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,14 +42,7 @@ class User(UserMixin, db.Model):
     preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
     # Part of the login session's identity: rotating it ends every other session of this user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-
-    regions: Mapped[list[Region]] = relationship(
-        secondary="coordinator_region", lazy="raise", order_by="Region.name"
-    )
-    taught_cohorts: Mapped[list[Cohort]] = relationship(
-        secondary="cohort_teacher", back_populates="teachers", lazy="raise"
-    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str) -> str:
@@ -95,7 +75,7 @@ class LoginFailure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), default=None
     )

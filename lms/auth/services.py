@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -72,8 +72,6 @@ def _wait(condition, free: int, now: datetime) -> int:
     delay = _delay_seconds(count, free)
     if not delay or last is None:
         return 0
-    if last.tzinfo is None:  # SQLite returns naive datetimes (stored in UTC)
-        last = last.replace(tzinfo=UTC)
     return max(0, math.ceil((last + timedelta(seconds=delay) - now).total_seconds()))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -15,11 +16,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
+from lms.catalog.vocab import EnrolmentStatus
 from lms.extensions import db
+from lms.vocab import check_in
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
@@ -116,9 +122,7 @@ class Cohort(db.Model):
 
     course: Mapped[Course] = relationship(lazy="raise")
     site: Mapped[Site] = relationship(lazy="raise")
-    teachers: Mapped[list[User]] = relationship(
-        secondary=cohort_teacher, back_populates="taught_cohorts", lazy="raise"
-    )
+    teachers: Mapped[list[User]] = relationship(secondary=cohort_teacher, lazy="raise")
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="cohort", lazy="raise")
 
     def minutes_on(self, day: date) -> int:
@@ -138,23 +142,24 @@ class Cohort(db.Model):
         return (day - self.start_on).days // 7 + 1
 
 
-class EnrolmentStatus(enum.StrEnum):
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    WITHDRAWN = "withdrawn"
-    TRANSFERRED = "transferred"
-
-
 class Enrolment(db.Model):
     """A student's membership of a cohort, between two dates (continuous intake)."""
 
     __tablename__ = "enrolment"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('active', 'completed', 'withdrawn', 'transferred')", name="status_known"
-        ),
+        check_in("status", EnrolmentStatus, "status_known"),
         CheckConstraint("end_on IS NULL OR end_on >= start_on", name="dates_ordered"),
         Index("ix_enrolment_cohort_id_status", "cohort_id", "status"),
+        # One active enrolment of a student in a cohort: a second one (a double import, a
+        # double click) is refused by the database; a withdrawn student may be enrolled again.
+        Index(
+            "uq_enrolment_student_id_cohort_id_active",
+            "student_id",
+            "cohort_id",
+            unique=True,
+            sqlite_where=text(f"status = '{EnrolmentStatus.ACTIVE.value}'"),
+            postgresql_where=text(f"status = '{EnrolmentStatus.ACTIVE.value}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,3 +175,56 @@ class Enrolment(db.Model):
 
     student: Mapped[User] = relationship(lazy="raise")
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments", lazy="raise")
+
+    # --- "active on a day": the one definition (SQL here, its Python twin below) ---------------
+    #
+    # An enrolment is active on a day D when it has started (start_on <= D) and has not ended
+    # (no end_on, or D <= end_on). end_on is the LAST day of the enrolment, included: a student
+    # who withdraws or moves to another cohort on D is still enrolled on D (their attendance is
+    # taken that day and the allowance counts it) and no longer from D + 1. The status says why
+    # an enrolment ended (withdrawn, transferred, completed), not when: it plays no part, so that
+    # a past day is judged the same way before and after a withdrawal is recorded.
+
+    @classmethod
+    def active_between(cls, first: date, last: date | None = None) -> ColumnElement[bool]:
+        """Enrolments active on at least one day from ``first`` to ``last`` (both included);
+        ``last=None``: on ``first`` or any later day (running or still to come).
+
+        The Python twin is :func:`enrolment_active_between`.
+        """
+        not_ended = or_(cls.end_on.is_(None), cls.end_on >= first)
+        return not_ended if last is None else and_(cls.start_on <= last, not_ended)
+
+    @classmethod
+    def active_on(cls, day: date) -> ColumnElement[bool]:
+        """Enrolments active on ``day`` (see the definition above)."""
+        return cls.active_between(day, day)
+
+    @classmethod
+    def current_first(cls, day: date) -> tuple[ColumnElement[Any], ...]:
+        """ORDER BY clauses that put a student's current enrolment first: the one active on
+        ``day``, else one still to come, else the latest one."""
+        return (
+            cls.active_on(day).desc(),
+            cls.active_between(day).desc(),
+            cls.start_on.desc(),
+            cls.id.desc(),
+        )
+
+    def is_active_on(self, day: date) -> bool:
+        return enrolment_active_between(self.start_on, self.end_on, day, day)
+
+
+def enrolment_active_between(
+    start_on: date, end_on: date | None, first: date, last: date | None = None
+) -> bool:
+    """The Python twin of :meth:`Enrolment.active_between`, for rows already loaded: whether an
+    enrolment from ``start_on`` to ``end_on`` (included; None: open) is active on at least one
+    day from ``first`` to ``last`` (None: on ``first`` or later)."""
+    not_ended = end_on is None or end_on >= first
+    return not_ended if last is None else start_on <= last and not_ended
+
+
+def enrolment_active_on(start_on: date, end_on: date | None, day: date) -> bool:
+    """Whether an enrolment from ``start_on`` to ``end_on`` is active on ``day``."""
+    return enrolment_active_between(start_on, end_on, day, day)

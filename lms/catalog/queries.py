@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from lms.access import visible_cohort_ids
 from lms.auth.models import User
@@ -14,7 +14,6 @@ from lms.catalog.models import (
     Cohort,
     Course,
     Enrolment,
-    EnrolmentStatus,
     Region,
     Site,
     cohort_teacher,
@@ -22,6 +21,28 @@ from lms.catalog.models import (
 from lms.extensions import db
 
 PAGE_SIZE = 100
+
+
+@dataclass
+class CohortHeader:
+    """What every page of a cohort shows at its top: the cohort, its course, site and region."""
+
+    cohort: Cohort
+    course: Course
+    site: Site
+    region: Region
+
+
+def cohort_header(cohort_id: int) -> CohortHeader:
+    """The header of a cohort that exists (fetch it through the access layer first): one query."""
+    row = db.session.execute(
+        select(Cohort, Course, Site, Region)
+        .join(Course, Course.id == Cohort.course_id)
+        .join(Site, Site.id == Cohort.site_id)
+        .join(Region, Region.id == Site.region_id)
+        .where(Cohort.id == cohort_id)
+    ).one()
+    return CohortHeader(*row)
 
 
 @dataclass
@@ -34,14 +55,6 @@ class CohortRow:
     active_students: int
     teachers: list[str]
     weeks: int
-
-
-def _active_on(day: date):
-    return and_(
-        Enrolment.status == EnrolmentStatus.ACTIVE.value,
-        Enrolment.start_on <= day,
-        or_(Enrolment.end_on.is_(None), Enrolment.end_on >= day),
-    )
 
 
 def teacher_names_by_cohort(cohort_ids: list[int]) -> dict[int, list[str]]:
@@ -68,7 +81,7 @@ def cohort_list(user: User, *, today: date, page: int = 1) -> tuple[list[CohortR
     total = db.session.scalar(select(func.count(Cohort.id)).where(scope)) or 0
     active = (
         select(func.count(Enrolment.id))
-        .where(Enrolment.cohort_id == Cohort.id, _active_on(today))
+        .where(Enrolment.cohort_id == Cohort.id, Enrolment.active_on(today))
         .correlate(Cohort)
         .scalar_subquery()
     )

@@ -7,6 +7,7 @@ import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from typing import IO
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -16,7 +17,8 @@ from lms.access import visible_cohort_ids
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalize_email
 from lms.auth.services import create_user, hash_password
-from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus
+from lms.catalog.models import Cohort, Enrolment
+from lms.errors import ServiceError
 from lms.extensions import db
 
 MAX_IMPORT_ROWS = 500
@@ -226,9 +228,7 @@ def parse_student_csv(
     enrolled = set(
         db.session.scalars(
             select(Enrolment.student_id).where(
-                Enrolment.cohort_id == cohort.id,
-                Enrolment.status == EnrolmentStatus.ACTIVE.value,
-                or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+                Enrolment.cohort_id == cohort.id, Enrolment.active_between(today)
             )
         )
     )
@@ -336,10 +336,47 @@ def count_active(cohort_id: int, today: date) -> int:
     return (
         db.session.scalar(
             select(func.count(Enrolment.id)).where(
-                Enrolment.cohort_id == cohort_id,
-                Enrolment.status == EnrolmentStatus.ACTIVE.value,
-                or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+                Enrolment.cohort_id == cohort_id, Enrolment.active_between(today)
             )
         )
         or 0
     )
+
+
+# --- the import page ---------------------------------------------------------------------------
+
+
+class ImportRefused(ServiceError):
+    """The file has errors: nothing is imported; ``preview`` tells which."""
+
+    def __init__(self, preview: ImportPreview):
+        super().__init__(_("Le fichier contient des erreurs : aucun·e élève n'a été inscrit·e."))
+        self.preview = preview
+
+
+def read_csv_upload(stream: IO[bytes]) -> str:
+    """The text of an uploaded CSV file (read up to :data:`MAX_IMPORT_BYTES`).
+
+    :raises ServiceError: (field ``file``) a file over 512 KB, or not text.
+    """
+    raw = stream.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ServiceError(_("Le fichier dépasse 512 Ko."), "file")
+    try:
+        return decode_csv(raw)
+    except UnicodeDecodeError:
+        raise ServiceError(_("Le fichier n'est pas un fichier texte CSV."), "file") from None
+
+
+def import_students_csv(
+    text: str, cohort: Cohort, *, today: date, actor: User | None = None
+) -> ImportResult:
+    """Import a CSV of students whose preview was confirmed: it is validated again (the cohort
+    may have changed since), then written, all rows or none.
+
+    :raises ImportRefused: the file has errors now.
+    """
+    preview = parse_student_csv(text, cohort, today=today, actor=actor)
+    if not preview.ok:
+        raise ImportRefused(preview)
+    return import_students(preview, cohort, actor=actor)

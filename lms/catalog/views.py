@@ -1,5 +1,7 @@
+from collections.abc import Callable
+from functools import partial
+
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import clock
@@ -8,13 +10,8 @@ from lms.auth.models import Role
 from lms.catalog import queries
 from lms.catalog.forms import ImportConfirmForm, ImportUploadForm
 from lms.catalog.models import Cohort
-from lms.catalog.services import (
-    MAX_IMPORT_BYTES,
-    decode_csv,
-    import_students,
-    parse_student_csv,
-)
-from lms.extensions import db
+from lms.catalog.services import import_students_csv, parse_student_csv, read_csv_upload
+from lms.errors import ServiceError, show_on_form, unit_of_work
 
 bp = Blueprint("catalog", __name__)
 
@@ -58,42 +55,45 @@ def cohort_detail(cohort_id: int):
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort_import(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id, "manage")
-    detail = queries.cohort_detail(cohort.id)
     upload = ImportUploadForm()
-    confirm = ImportConfirmForm()
-    template = "catalog/cohort_import.html"
+    page = partial(
+        render_template,
+        "catalog/cohort_import.html",
+        d=queries.cohort_detail(cohort.id),
+        upload=upload,
+    )
     if request.method == "GET":
-        return render_template(template, d=detail, upload=upload)
-
-    today = clock.today()
+        return page()
     if "payload" in request.form:
-        # Step 2: confirmation. Validate again: the cohort may have changed since the preview.
-        if not confirm.validate_on_submit():
-            abort(400)
-        text = confirm.payload.data
-        preview = parse_student_csv(text, cohort, today=today, actor=current_user)
-        if not preview.ok:
-            db.session.rollback()
-            return render_template(template, d=detail, upload=upload, preview=preview), 422
-        result = import_students(preview, cohort, actor=current_user)
-        db.session.commit()
-        return render_template(template, d=detail, result=result)
+        return _import_confirmed(cohort, page)
+    return _import_preview(cohort, upload, page)
 
-    # Step 1: upload and preview; nothing is written.
+
+def _import_confirmed(cohort: Cohort, page: Callable[..., str]):
+    """Step 2: the confirmation, validated again (the cohort may have changed since)."""
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        result = import_students_csv(
+            confirm.payload.data, cohort, today=clock.today(), actor=current_user
+        )
+    if not work.ok:
+        return page(preview=work.error.preview), work.status
+    return page(upload=None, result=result)
+
+
+def _import_preview(cohort: Cohort, upload: ImportUploadForm, page: Callable[..., str]):
+    """Step 1: upload and preview; nothing is written."""
     if not upload.validate_on_submit():
-        return render_template(template, d=detail, upload=upload), 422
-    raw = upload.file.data.read(MAX_IMPORT_BYTES + 1)
-    if len(raw) > MAX_IMPORT_BYTES:
-        upload.file.errors.append(_("Le fichier dépasse 512 Ko."))
-        return render_template(template, d=detail, upload=upload), 422
+        return page(), 422
     try:
-        text = decode_csv(raw)
-    except UnicodeDecodeError:
-        upload.file.errors.append(_("Le fichier n'est pas un fichier texte CSV."))
-        return render_template(template, d=detail, upload=upload), 422
-    preview = parse_student_csv(text, cohort, today=today, actor=current_user)
+        text = read_csv_upload(upload.file.data)
+    except ServiceError as error:
+        show_on_form(upload, error)
+        return page(), 422
+    preview = parse_student_csv(text, cohort, today=clock.today(), actor=current_user)
+    confirm = ImportConfirmForm()
     if preview.ok:
         confirm.payload.data = text
-    return render_template(template, d=detail, upload=upload, preview=preview, confirm=confirm), (
-        200 if preview.ok else 422
-    )
+    return page(preview=preview, confirm=confirm), 200 if preview.ok else 422

@@ -1,5 +1,5 @@
-"""Forms of the employer-adapted course (validation only) and the French labels of its
-vocabularies. Rules that need the database (unique NEQ, regions in scope, students of the
+"""Forms of the employer-adapted course (validation only; the vocabularies and their labels:
+lms.employers.vocab). Rules that need the database (unique NEQ, regions in scope, students of the
 cohort, hours of the plan) are checked by the services."""
 
 from __future__ import annotations
@@ -31,49 +31,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.employers.models import SECTORS
-from lms.employers.services import PLAN_ACTIONS, TASK_KINDS, neq_message
+from lms.employers.services import PLAN_ACTIONS, neq_message
+from lms.employers.vocab import SCORE_LABELS, SECTOR_LABELS, TASK_KIND_LABELS, Sector, TaskKind
 from lms.formfields import MultiCheckboxField
-from lms.learning.models import SKILLS
+from lms.formfields import choices as _choices
+from lms.learning.vocab import SKILL_LABELS, SKILLS
 
-SECTOR_LABELS: dict[str, Any] = {
-    "sante": _l("Santé et services sociaux"),
-    "fabrication": _l("Fabrication industrielle"),
-    "commerce-tourisme": _l("Commerce et tourisme"),
-    "services-administratifs": _l("Services administratifs"),
-    "mines": _l("Mines"),
-    "construction": _l("Construction"),
-    "transport": _l("Transport et logistique"),
-    "agroalimentaire": _l("Agroalimentaire"),
-    "autre": _l("Autre secteur"),
-}
-SKILL_LABELS: dict[str, Any] = {
-    "CO": _l("Compréhension orale"),
-    "PO": _l("Production orale"),
-    "CE": _l("Compréhension écrite"),
-    "PE": _l("Production écrite"),
-}
-TASK_KIND_LABELS: dict[str, Any] = {
-    "placement": _l("Classement (début du cours)"),
-    "final": _l("Évaluation finale"),
-}
-SCORE_LABELS: dict[int, Any] = {
-    1: _l("pas encore"),
-    2: _l("avec aide"),
-    3: _l("de façon autonome dans des situations simples"),
-    4: _l("de façon autonome"),
-}
-REASON_LABELS: dict[str, Any] = {
-    "core": _l("Tronc commun"),
-    "sector": _l("Volet sectoriel"),
-    "task": _l("Tâche prioritaire"),
-    "added": _l("Ajoutée par l'équipe"),
-}
 MAX_TEXT = 2000
 
 
 def sector_choices() -> list[SelectChoice]:
-    return [SelectChoice(key, SECTOR_LABELS[key]) for key in SECTORS]
+    return _choices(SECTOR_LABELS)
 
 
 def _text(label: Any, max_length: int = MAX_TEXT, **kwargs: Any) -> TextAreaField:
@@ -115,7 +83,7 @@ class EmployerForm(FlaskForm):
         _l("Secteur d'activité"),
         choices=sector_choices(),
         validate_choice=False,
-        validators=[AnyOf(SECTORS, message=_l("Choisissez un secteur de la liste."))],
+        validators=[AnyOf(tuple(Sector), message=_l("Choisissez un secteur de la liste."))],
     )
     region_id = SelectField(
         _l("Région"),
@@ -330,9 +298,9 @@ def task_assessment_form(tasks: dict[str, str]) -> type[FlaskForm]:
         )
         kind = SelectField(
             _l("Type d'évaluation"),
-            choices=[SelectChoice(k, TASK_KIND_LABELS[k]) for k in TASK_KINDS],
+            choices=_choices(TASK_KIND_LABELS),
             validate_choice=False,
-            validators=[AnyOf(TASK_KINDS, message=_l("Type d'évaluation inconnu."))],
+            validators=[AnyOf(tuple(TaskKind), message=_l("Type d'évaluation inconnu."))],
         )
         assessed_on = DateField(
             _l("Date de l'évaluation"),

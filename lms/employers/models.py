@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     SmallInteger,
@@ -23,20 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
+from lms.employers.vocab import PlanStatus, TaskKind
 from lms.extensions import db
-
-# Sectors of partner employers; the FTC-4 track keys (courses/ftc-4/course.yml) where one fits.
-SECTORS = (
-    "sante",
-    "fabrication",
-    "commerce-tourisme",
-    "services-administratifs",
-    "mines",
-    "construction",
-    "transport",
-    "agroalimentaire",
-    "autre",
-)
+from lms.vocab import check_in
 
 cohort_employer = Table(
     "cohort_employer",
@@ -62,7 +50,7 @@ class Employer(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     agreement_start_on: Mapped[date | None] = mapped_column(Date)
     agreement_end_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class EmployerEmployee(db.Model):
@@ -102,7 +90,7 @@ class NeedsProfile(db.Model):
     schedule_constraints: Mapped[str] = mapped_column(Text, default="")
     target_level: Mapped[int] = mapped_column(SmallInteger, default=7)
     comments: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class CoursePlan(db.Model):
@@ -112,7 +100,7 @@ class CoursePlan(db.Model):
     __tablename__ = "course_plan"
     __table_args__ = (
         UniqueConstraint("cohort_id", "version", name="uq_course_plan_cohort_version"),
-        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        check_in("status", PlanStatus, "status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,8 +111,8 @@ class CoursePlan(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    published_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -153,7 +141,7 @@ class TaskAssessment(db.Model):
 
     __tablename__ = "task_assessment"
     __table_args__ = (
-        CheckConstraint("kind IN ('placement', 'final')", name="kind_known"),
+        check_in("kind", TaskKind, "kind_known"),
         CheckConstraint("score BETWEEN 1 AND 4", name="score_in_range"),
         Index("ix_task_assessment_cohort_id", "cohort_id"),
         Index("ix_task_assessment_student_id_task", "student_id", "task_key"),

@@ -21,7 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-KIND_ORDER = {"core": 0, "sector": 1, "task": 2, "added": 3}
+from lms.employers.vocab import PlanItemReason
+
+KIND_ORDER = {kind: order for order, kind in enumerate(PlanItemReason)}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from lms.catalog.models import (
     Enrolment,
     EnrolmentStatus,
     Region,
-    Site,
     coordinator_region,
 )
 from lms.employers.models import (
@@ -174,25 +173,6 @@ def employer_profile(employer_id: int) -> NeedsProfile | None:
 
 
 # --- course-4 cohorts --------------------------------------------------------------------------
-
-
-@dataclass
-class CohortHeader:
-    cohort: Cohort
-    course: Course
-    site: Site
-    region: Region
-
-
-def cohort_header(cohort_id: int) -> CohortHeader:
-    cohort, course, site, region = db.session.execute(
-        select(Cohort, Course, Site, Region)
-        .join(Course, Course.id == Cohort.course_id)
-        .join(Site, Site.id == Cohort.site_id)
-        .join(Region, Region.id == Site.region_id)
-        .where(Cohort.id == cohort_id)
-    ).one()
-    return CohortHeader(cohort, course, site, region)
 
 
 @dataclass
@@ -382,18 +362,14 @@ class StudentPlan:
 
 
 def student_course4_cohort(student_id: int, today: date) -> tuple[Cohort, Course] | None:
-    """The employer-adapted cohort the student follows: active and started first, else the
-    latest one."""
+    """The employer-adapted cohort the student follows: the enrolment active today, else one
+    still to come, else the latest one."""
     row = db.session.execute(
         select(Cohort, Course)
         .join(Enrolment, Enrolment.cohort_id == Cohort.id)
         .join(Course, Course.id == Cohort.course_id)
         .where(Enrolment.student_id == student_id, Course.employer_adapted.is_(True))
-        .order_by(
-            (Enrolment.status == EnrolmentStatus.ACTIVE.value).desc(),
-            (Enrolment.start_on <= today).desc(),
-            Enrolment.start_on.desc(),
-        )
+        .order_by(*Enrolment.current_first(today))
         .limit(1)
     ).first()
     return None if row is None else (row[0], row[1])

@@ -23,7 +23,6 @@ from lms.auth.models import Role, User, normalize_email
 from lms.catalog.models import Cohort, Course, Enrolment
 from lms.employers import planner
 from lms.employers.models import (
-    SECTORS,
     CoursePlan,
     CoursePlanItem,
     Employer,
@@ -33,16 +32,16 @@ from lms.employers.models import (
     cohort_employer,
 )
 from lms.employers.neq import neq_problem, normalize_neq
+from lms.employers.vocab import TASK_SCORES, PlanStatus, Sector, TaskKind
+from lms.errors import ServiceError
 from lms.extensions import db
 from lms.learning.models import SKILLS, Unit, WorkplaceTask
 
 DEFAULT_TARGET_LEVEL = 7
-TASK_KINDS = ("placement", "final")
-TASK_SCORES = (1, 2, 3, 4)
 PLAN_ACTIONS = ("move", "remove", "add", "discard")
 
 
-class EmployerError(ValueError):
+class EmployerError(ServiceError):
     """Refused input: ``message`` is for the user (French); ``field`` names the form field."""
 
     def __init__(self, message: str, field: str | None = None, *, status: int = 422) -> None:
@@ -121,7 +120,7 @@ def _check_employer(
         raise EmployerError(
             _("Une entreprise partenaire porte déjà ce NEQ (%(neq)s).", neq=neq), "neq"
         )
-    if data.sector not in SECTORS:
+    if data.sector not in tuple(Sector):
         raise EmployerError(_("Choisissez un secteur de la liste."), "sector")
     if data.region_id not in set(allowed_region_ids):
         raise EmployerError(_("Choisissez une de vos régions."), "region_id")
@@ -542,13 +541,13 @@ def _plans(cohort_id: int) -> list[CoursePlan]:
 def current_draft(cohort_id: int) -> CoursePlan | None:
     """The draft being edited: the latest version when it is not published."""
     plans = _plans(cohort_id)
-    return plans[0] if plans and plans[0].status == "draft" else None
+    return plans[0] if plans and plans[0].status == PlanStatus.DRAFT else None
 
 
 def latest_published(cohort_id: int) -> CoursePlan | None:
     return db.session.scalar(
         select(CoursePlan)
-        .where(CoursePlan.cohort_id == cohort_id, CoursePlan.status == "published")
+        .where(CoursePlan.cohort_id == cohort_id, CoursePlan.status == PlanStatus.PUBLISHED)
         .order_by(CoursePlan.version.desc())
         .limit(1)
     )
@@ -660,7 +659,7 @@ def propose_cohort_plan(
         draft = CoursePlan(
             cohort_id=cohort.id,
             version=_next_version(cohort.id),
-            status="draft",
+            status=PlanStatus.DRAFT,
             created_by_id=actor.id,
         )
         db.session.add(draft)
@@ -736,7 +735,7 @@ def edit_plan(
         draft = CoursePlan(
             cohort_id=cohort.id,
             version=source.version + 1,
-            status="draft",
+            status=PlanStatus.DRAFT,
             sector=source.sector,
             created_by_id=actor.id,
             note="",
@@ -798,7 +797,7 @@ def publish_plan(
     _check_items(items, course)
     previous = latest_published(cohort.id)
     before = _plan_summary(previous, _items_of(previous)) if previous else None
-    draft.status = "published"
+    draft.status = PlanStatus.PUBLISHED
     draft.published_at = clock.utcnow()
     draft.note = note.strip()
     db.session.flush()
@@ -840,7 +839,7 @@ def record_task_assessments(
     )
     if enrolled is None:
         raise EmployerError(_("Choisissez un·e élève du groupe."), "student_id")
-    if kind not in TASK_KINDS:
+    if kind not in tuple(TaskKind):
         raise EmployerError(_("Type d'évaluation inconnu."), "kind")
     if assessed_on is None:
         raise EmployerError(_("Indiquez la date de l'évaluation."), "assessed_on")

@@ -22,17 +22,13 @@ from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from lms import clock
-from lms.access import get_or_404, roles_required, visible_employer_ids, visible_student_ids
+from lms.access import get_or_404, roles_required, visible_student_ids
 from lms.auth.models import Role, User
 from lms.catalog.models import Cohort
+from lms.catalog.queries import CohortHeader, cohort_header
 from lms.csv_export import csv_response, decimal_cell
 from lms.employers import queries
 from lms.employers.forms import (
-    REASON_LABELS,
-    SCORE_LABELS,
-    SECTOR_LABELS,
-    SKILL_LABELS,
-    TASK_KIND_LABELS,
     ConfirmForm,
     ConsentForm,
     EmployeeForm,
@@ -46,6 +42,7 @@ from lms.employers.forms import (
 )
 from lms.employers.models import Employer, EmployerEmployee
 from lms.employers.neq import format_neq
+from lms.employers.policies import visible_employer_ids
 from lms.employers.services import (
     EmployerData,
     EmployerError,
@@ -63,8 +60,14 @@ from lms.employers.services import (
     student_in_scope,
     update_employer,
 )
+from lms.employers.vocab import (
+    REASON_LABELS,
+    SCORE_LABELS,
+    SECTOR_LABELS,
+    TASK_KIND_LABELS,
+)
 from lms.extensions import db
-from lms.learning.models import SKILLS
+from lms.learning.vocab import SKILL_LABELS, SKILLS
 
 bp = Blueprint("employers", __name__)
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
@@ -104,11 +107,11 @@ def _get_employee_or_404(
     return link
 
 
-def _get_course4_cohort_or_404(cohort_id: int, action: str = "view") -> queries.CohortHeader:
+def _get_course4_cohort_or_404(cohort_id: int, action: str = "view") -> CohortHeader:
     """A cohort of the employer-adapted course in the user's scope (404 otherwise, including
     cohorts of the other courses)."""
     cohort = get_or_404(Cohort, cohort_id, action)
-    header = queries.cohort_header(cohort.id)
+    header = cohort_header(cohort.id)
     if not header.course.employer_adapted:
         abort(404)
     return header
@@ -468,7 +471,7 @@ def _propose_form(view: queries.PlanView, profile: queries.CohortProfile, **kwar
 
 
 def _render_plan(
-    header: queries.CohortHeader,
+    header: CohortHeader,
     *,
     error: str | None = None,
     status: int = 200,
@@ -514,7 +517,7 @@ def _render_plan(
     ), status
 
 
-def _plan_error(header: queries.CohortHeader, exc: EmployerError):
+def _plan_error(header: CohortHeader, exc: EmployerError):
     db.session.rollback()
     header = _get_course4_cohort_or_404(header.cohort.id)
     return _render_plan(header, error=exc.message, status=exc.status)

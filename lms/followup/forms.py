@@ -1,4 +1,4 @@
-"""Follow-up forms (validation only) and the French labels of the follow-up vocabularies.
+"""Follow-up forms (validation only); the vocabularies and their labels: lms.followup.vocab.
 
 Business rules that need the database or the date (future dates, owners in scope, enrolment
 dates) are checked by the services, which raise :class:`~lms.followup.services.FollowUpError`
@@ -6,8 +6,6 @@ with the field to attach the message to.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -36,120 +34,20 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from lms.followup.models import ASSESSMENT_KINDS, DECISIONS, NOTE_REASONS, NOTE_TYPES
+from lms.followup.vocab import (
+    DECISION_LABELS,
+    KIND_LABELS,
+    NOTE_TYPE_LABELS,
+    REASON_LABELS,
+    VISIBILITY_LABELS,
+    WITHDRAWAL_REASONS,
+    AssessmentKind,
+    NoteReason,
+    NoteType,
+)
 from lms.formfields import MultiCheckboxField
 from lms.formfields import choices as _choices
-from lms.learning.models import SKILLS
-
-# --- vocabularies ------------------------------------------------------------------------------
-
-SKILL_LABELS: dict[str, Any] = {
-    "CO": _l("Compréhension orale"),
-    "PO": _l("Production orale"),
-    "CE": _l("Compréhension écrite"),
-    "PE": _l("Production écrite"),
-}
-SKILL_CODES: dict[str, Any] = {"CO": "CO", "PO": "PO", "CE": "CE", "PE": "PÉ"}
-KIND_LABELS: dict[str, Any] = {
-    "placement": _l("Classement"),
-    "mid": _l("Mi-parcours"),
-    "final": _l("Fin de cours"),
-    "adhoc": _l("Ponctuelle"),
-}
-NOTE_TYPE_LABELS: dict[str, Any] = {
-    "entretien": _l("Entretien de suivi"),
-    "appel": _l("Appel"),
-    "rencontre": _l("Rencontre"),
-    "reference": _l("Référence vers un organisme"),
-    "sortie": _l("Suivi de départ"),
-    "autre": _l("Autre"),
-}
-REASON_LABELS: dict[str, Any] = {
-    "absences": _l("Absences"),
-    "apprentissage": _l("Difficulté d'apprentissage"),
-    "personnelle": _l("Situation personnelle"),
-    "emploi": _l("Emploi"),
-    "sante": _l("Santé"),
-    "autre": _l("Autre"),
-}
-VISIBILITY_LABELS: dict[str, Any] = {
-    "team": _l("Équipe seulement"),
-    "student": _l("Partagée avec l'élève"),
-}
-DECISION_LABELS: dict[str, Any] = {
-    "passe": _l("Passe au cours suivant"),
-    "reprend": _l("Reprend le cours"),
-    "reoriente": _l("Réorienté·e"),
-    "abandon": _l("Abandon"),
-}
-# Why a student leaves: the key is stored on the enrolment, the label shown.
-WITHDRAWAL_REASONS: dict[str, Any] = {
-    "emploi": _l("Emploi trouvé"),
-    "demenagement": _l("Déménagement"),
-    "sante": _l("Santé"),
-    "famille": _l("Famille"),
-    "garde": _l("Garde d'enfants"),
-    "autre-cours": _l("Autre cours"),
-    "sans-nouvelles": _l("Sans nouvelles"),
-    "autre": _l("Autre"),
-}
-CADENCE_LABELS: dict[str, Any] = {
-    "ok": _l("À jour"),
-    "soon": _l("Dû bientôt"),
-    "overdue": _l("En retard"),
-}
-ATTENDANCE_LABELS: dict[str, Any] = {
-    "present": _l("Présent·e"),
-    "late": _l("Retard"),
-    "left_early": _l("Départ hâtif"),
-    "absent": _l("Absence"),
-    "justified": _l("Absence motivée"),
-}
-# Justified absences (lms.attendance.models.JUSTIFICATION_REASONS), as the timeline shows them.
-JUSTIFICATION_LABELS: dict[str, Any] = {
-    "maladie": _l("maladie"),
-    "rendez-vous-medical": _l("rendez-vous médical"),
-    "famille": _l("raison familiale"),
-    "demarche-immigration": _l("démarche d'immigration"),
-    "entrevue-emploi": _l("entrevue d'emploi"),
-    "deces": _l("décès"),
-    "autre": _l("autre motif"),
-}
-# Kinds of timeline events (the alerts issue adds "alert").
-EVENT_LABELS: dict[str, Any] = {
-    "enrolment": _l("Inscription"),
-    "attendance": _l("Présence"),
-    "online": _l("Travail en ligne"),
-    "production": _l("Production"),
-    "assessment": _l("Évaluation"),
-    "note": _l("Note de suivi"),
-    "remedial": _l("Récupération"),
-    "decision": _l("Décision"),
-    "alert": _l("Alerte"),
-}
-
-LABELS: dict[str, dict[str, Any]] = {
-    "skill": SKILL_LABELS,
-    "skill_code": SKILL_CODES,
-    "kind": KIND_LABELS,
-    "note_type": NOTE_TYPE_LABELS,
-    "reason": REASON_LABELS,
-    "visibility": VISIBILITY_LABELS,
-    "decision": DECISION_LABELS,
-    "withdrawal": WITHDRAWAL_REASONS,
-    "cadence": CADENCE_LABELS,
-    "attendance": ATTENDANCE_LABELS,
-    "justification": JUSTIFICATION_LABELS,
-    "event": EVENT_LABELS,
-}
-
-
-def label(value: str | None, group: str) -> Any:
-    """The French label of ``value`` in a vocabulary (the value itself when unknown)."""
-    if value is None:
-        return ""
-    return LABELS[group].get(value, value)
-
+from lms.learning.vocab import SKILLS
 
 # --- level assessments -------------------------------------------------------------------------
 
@@ -183,9 +81,9 @@ class SkillRowForm(Form):
 class AssessmentForm(FlaskForm):
     kind = SelectField(
         _l("Type d'évaluation"),
-        choices=_choices(KIND_LABELS, ASSESSMENT_KINDS),
+        choices=_choices(KIND_LABELS),
         validate_choice=False,
-        validators=[AnyOf(ASSESSMENT_KINDS, message=_l("Type d'évaluation inconnu."))],
+        validators=[AnyOf(tuple(AssessmentKind), message=_l("Type d'évaluation inconnu."))],
     )
     assessed_on = DateField(
         _l("Date de l'évaluation"),
@@ -213,15 +111,15 @@ class AssessmentForm(FlaskForm):
 class NoteForm(FlaskForm):
     note_type = SelectField(
         _l("Type"),
-        choices=_choices(NOTE_TYPE_LABELS, NOTE_TYPES),
+        choices=_choices(NOTE_TYPE_LABELS),
         validate_choice=False,
-        validators=[AnyOf(NOTE_TYPES, message=_l("Type de note inconnu."))],
+        validators=[AnyOf(tuple(NoteType), message=_l("Type de note inconnu."))],
     )
     reason = SelectField(
         _l("Motif"),
-        choices=_choices(REASON_LABELS, NOTE_REASONS),
+        choices=_choices(REASON_LABELS),
         validate_choice=False,
-        validators=[AnyOf(NOTE_REASONS, message=_l("Motif inconnu."))],
+        validators=[AnyOf(tuple(NoteReason), message=_l("Motif inconnu."))],
     )
     held_on = DateField(
         _l("Date de l'échange"),
@@ -319,7 +217,7 @@ class DecisionsForm(FlaskForm):
     submit = SubmitField(_l("Enregistrer les décisions"))
 
 
-DECISION_CHOICES = [SelectChoice("", "—")] + _choices(DECISION_LABELS, DECISIONS)
+DECISION_CHOICES = [SelectChoice("", "—")] + _choices(DECISION_LABELS)
 
 
 class WithdrawForm(FlaskForm):

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     SmallInteger,
@@ -17,12 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
 from lms.extensions import db
-
-ASSESSMENT_KINDS = ("placement", "mid", "final", "adhoc")
-NOTE_TYPES = ("entretien", "appel", "rencontre", "reference", "sortie", "autre")
-NOTE_REASONS = ("absences", "apprentissage", "personnelle", "emploi", "sante", "autre")
-VISIBILITIES = ("team", "student")
-DECISIONS = ("passe", "reprend", "reoriente", "abandon")
+from lms.followup.vocab import AssessmentKind, Decision, NoteReason, NoteType, Visibility
+from lms.learning.vocab import Skill
+from lms.vocab import check_in
 
 
 class LevelAssessment(db.Model):
@@ -31,8 +27,8 @@ class LevelAssessment(db.Model):
     __tablename__ = "level_assessment"
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 12", name="level_on_scale"),
-        CheckConstraint("skill IN ('CO', 'PO', 'CE', 'PE')", name="skill_known"),
-        CheckConstraint("kind IN ('placement', 'mid', 'final', 'adhoc')", name="kind_known"),
+        check_in("skill", Skill, "skill_known"),
+        check_in("kind", AssessmentKind, "kind_known"),
         Index("ix_level_assessment_student_id_skill", "student_id", "skill"),
         Index("ix_level_assessment_cohort_id", "cohort_id"),
     )
@@ -48,7 +44,7 @@ class LevelAssessment(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     evidence: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class FollowUpNote(db.Model):
@@ -56,15 +52,9 @@ class FollowUpNote(db.Model):
 
     __tablename__ = "followup_note"
     __table_args__ = (
-        CheckConstraint(
-            "note_type IN ('entretien', 'appel', 'rencontre', 'reference', 'sortie', 'autre')",
-            name="type_known",
-        ),
-        CheckConstraint(
-            "reason IN ('absences', 'apprentissage', 'personnelle', 'emploi', 'sante', 'autre')",
-            name="reason_known",
-        ),
-        CheckConstraint("visibility IN ('team', 'student')", name="visibility_known"),
+        check_in("note_type", NoteType, "type_known"),
+        check_in("reason", NoteReason, "reason_known"),
+        check_in("visibility", Visibility, "visibility_known"),
         Index("ix_followup_note_student_id_held_on", "student_id", "held_on"),
         Index("ix_followup_note_owner_id_due_on", "owner_id", "due_on"),
     )
@@ -85,7 +75,7 @@ class FollowUpNote(db.Model):
     outcome: Mapped[str] = mapped_column(Text, default="")
     done_on: Mapped[date | None] = mapped_column(Date)
     visibility: Mapped[str] = mapped_column(String(10), default="team")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class RemedialSession(db.Model):
@@ -98,11 +88,11 @@ class RemedialSession(db.Model):
     teacher_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime]
     duration_minutes: Mapped[int] = mapped_column(SmallInteger, default=60)
     topic: Mapped[str] = mapped_column(String(300))
     outcome: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class RemedialInvite(db.Model):
@@ -126,9 +116,7 @@ class ProgressionDecision(db.Model):
     __tablename__ = "progression_decision"
     __table_args__ = (
         UniqueConstraint("enrolment_id", name="uq_progression_decision_enrolment_id"),
-        CheckConstraint(
-            "decision IN ('passe', 'reprend', 'reoriente', 'abandon')", name="decision_known"
-        ),
+        check_in("decision", Decision, "decision_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

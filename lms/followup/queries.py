@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
-from lms.access import visible_cohort_ids, visible_note_condition
+from lms.access import visible_cohort_ids
 from lms.attendance.models import AttendanceRecord
 from lms.auth.models import Role, User
 from lms.catalog.models import (
@@ -35,13 +35,13 @@ from lms.catalog.models import (
     Course,
     Enrolment,
     EnrolmentStatus,
-    Region,
     Site,
     cohort_teacher,
     coordinator_region,
+    enrolment_active_between,
 )
+from lms.clock import QUEBEC, local_date
 from lms.extensions import db
-from lms.followup.forms import label
 from lms.followup.models import (
     FollowUpNote,
     LevelAssessment,
@@ -49,7 +49,17 @@ from lms.followup.models import (
     RemedialInvite,
     RemedialSession,
 )
-from lms.followup.services import Cadence, as_local, gain_since_placement, interview_cadence
+from lms.followup.policies import visible_note_condition
+from lms.followup.services import (
+    EXIT_NOTE_TYPE,
+    Cadence,
+    ExitFollowUp,
+    exit_followup,
+    gain_since_placement,
+    interview_cadence,
+    withdrawable,
+)
+from lms.followup.vocab import label
 from lms.learning.models import (
     PRODUCTION_TYPES,
     SKILLS,
@@ -63,32 +73,10 @@ from lms.learning.models import (
 # --- cohorts and people ------------------------------------------------------------------------
 
 
-@dataclass
-class CohortHeader:
-    cohort: Cohort
-    course: Course
-    site: Site
-    region: Region
-
-
-def cohort_header(cohort_id: int) -> CohortHeader:
-    row = db.session.execute(
-        select(Cohort, Course, Site, Region)
-        .join(Course, Course.id == Cohort.course_id)
-        .join(Site, Site.id == Cohort.site_id)
-        .join(Region, Region.id == Site.region_id)
-        .where(Cohort.id == cohort_id)
-    ).one()
-    return CohortHeader(*row)
-
-
 def _current(today: date):
     """Enrolments that count as "active students" of a cohort today (including those who start
-    later: continuous intake)."""
-    return and_(
-        Enrolment.status == EnrolmentStatus.ACTIVE.value,
-        or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
-    )
+    later: continuous intake): :meth:`Enrolment.active_between` today and later."""
+    return Enrolment.active_between(today)
 
 
 def active_students(cohort_id: int, today: date) -> list[tuple[Enrolment, User]]:
@@ -141,19 +129,15 @@ def first_teacher_id(owners: list[tuple[int, str, str]]) -> int | None:
 
 
 def student_cohort_in_scope(user: User, student_id: int, today: date) -> int | None:
-    """The cohort through which ``user`` follows the student: active enrolment first, then the
-    latest one, among the cohorts in the user's scope."""
+    """The cohort through which ``user`` follows the student, among the cohorts in the user's
+    scope: the enrolment active today, else one still to come, else the latest one."""
     return db.session.scalar(
         select(Enrolment.cohort_id)
         .where(
             Enrolment.student_id == student_id,
             Enrolment.cohort_id.in_(visible_cohort_ids(user)),
         )
-        .order_by(
-            _current(today).desc(),
-            Enrolment.start_on.desc(),
-            Enrolment.id.desc(),
-        )
+        .order_by(*Enrolment.current_first(today))
         .limit(1)
     )
 
@@ -196,7 +180,7 @@ def _cohort_scope(column, viewer: User | None) -> ColumnElement[bool]:
 
 
 def _note_scope(viewer: User | None) -> ColumnElement[bool]:
-    """The notes the viewer reads: :func:`lms.access.visible_note_condition`."""
+    """The notes the viewer reads: :func:`lms.followup.policies.visible_note_condition`."""
     return true() if viewer is None else visible_note_condition(viewer)
 
 
@@ -476,6 +460,38 @@ def last_interviews(
     )
 
 
+# --- exit follow-ups ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExitCase:
+    """One withdrawal to check: the student, the day of the withdrawal, the date of the check."""
+
+    student_id: int
+    withdrawn_on: date
+    as_of: date
+
+
+def exit_followups(cases: Mapping[Hashable, ExitCase]) -> dict[Hashable, ExitFollowUp]:
+    """Whether each withdrawal has its exit follow-up done or under way on its date
+    (:func:`exit_followup`): one query for the students' exit notes, whatever their number."""
+    if not cases:
+        return {}
+    notes: dict[int, list[tuple[date, date | None, date | None]]] = defaultdict(list)
+    for student_id, held_on, due_on, done_on in db.session.execute(
+        select(
+            FollowUpNote.student_id, FollowUpNote.held_on, FollowUpNote.due_on, FollowUpNote.done_on
+        ).where(
+            FollowUpNote.note_type == EXIT_NOTE_TYPE,
+            FollowUpNote.student_id.in_({c.student_id for c in cases.values()}),
+        )
+    ):
+        notes[student_id].append((held_on, due_on, done_on))
+    return {
+        key: exit_followup(c.withdrawn_on, notes[c.student_id], c.as_of) for key, c in cases.items()
+    }
+
+
 # --- the teacher's dashboard -------------------------------------------------------------------
 
 OpenAlertCounter = Callable[[int, list[int]], dict[int, int]]
@@ -652,8 +668,12 @@ class EnrolmentLine:
     decision: ProgressionDecision | None
 
     def is_current(self, today: date) -> bool:
+        """Active today or later (the twin of :func:`_current`)."""
         e = self.enrolment
-        return e.status == EnrolmentStatus.ACTIVE.value and (e.end_on is None or e.end_on >= today)
+        return enrolment_active_between(e.start_on, e.end_on, today)
+
+    def can_withdraw(self, today: date) -> bool:
+        return withdrawable(self.enrolment, today)
 
 
 def student_enrolments(student_id: int, *, viewer: User | None = None) -> list[EnrolmentLine]:
@@ -818,7 +838,7 @@ def online_events(student_id: int, limit: int, viewer: User | None = None) -> li
     ).all()
     days: dict[date, dict[int, float]] = {}
     for created_at, exercise_id, score in rows:
-        day = as_local(created_at).date()
+        day = local_date(created_at)
         if day not in days:
             if len(days) >= limit:
                 break
@@ -860,7 +880,7 @@ def production_events(
     for p, kind, lesson, code in db.session.execute(
         base.order_by(Production.submitted_at.desc(), Production.id.desc()).limit(limit)
     ):
-        moment = as_local(p.submitted_at)
+        moment = p.submitted_at.astimezone(QUEBEC)
         events.append(
             TimelineEvent(
                 moment.date(),
@@ -882,7 +902,7 @@ def production_events(
         .order_by(Production.graded_at.desc(), Production.id.desc())
         .limit(limit)
     ):
-        moment = as_local(p.graded_at)
+        moment = p.graded_at.astimezone(QUEBEC)
         events.append(
             TimelineEvent(
                 moment.date(),
@@ -984,7 +1004,7 @@ def remedial_events(student_id: int, limit: int, viewer: User | None = None) -> 
     )
     events = []
     for invite, session, code in rows:
-        moment = as_local(session.starts_at)
+        moment = session.starts_at.astimezone(QUEBEC)
         if invite.attended is True:
             state = _("présent·e")
         elif invite.attended is False:

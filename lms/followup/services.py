@@ -13,26 +13,31 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_
 
 from lms import clock
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus
+from lms.errors import ServiceError
 from lms.extensions import db
-from lms.followup.forms import WITHDRAWAL_REASONS
 from lms.followup.models import (
-    ASSESSMENT_KINDS,
-    DECISIONS,
-    NOTE_REASONS,
-    NOTE_TYPES,
-    VISIBILITIES,
     FollowUpNote,
     LevelAssessment,
     ProgressionDecision,
     RemedialInvite,
     RemedialSession,
 )
-from lms.learning.models import SKILLS
+from lms.followup.vocab import (
+    WITHDRAWAL_REASONS,
+    AssessmentKind,
+    CadenceStatus,
+    Decision,
+    NoteReason,
+    NoteType,
+    Visibility,
+)
+from lms.learning.vocab import Skill
 
 # A placement test may take place a while before the course starts, not years before.
 ASSESSMENT_LOOKBACK_DAYS = 180
@@ -52,7 +57,7 @@ WITHDRAWAL_NOTE_REASON = {
 }
 
 
-class FollowUpError(ValueError):
+class FollowUpError(ServiceError):
     """A refused follow-up write; the message is for the user (French).
 
     :param field: the form field the message belongs to (``None``: the whole form).
@@ -88,7 +93,7 @@ def record_assessments(
         no skill at all, a date in the future or long before the cohort.
     """
     rows = list(rows)
-    if kind not in ASSESSMENT_KINDS:
+    if kind not in tuple(AssessmentKind):
         raise FollowUpError(_("Type d'évaluation inconnu."), "kind")
     if assessed_on > today:
         raise FollowUpError(
@@ -107,7 +112,7 @@ def record_assessments(
         raise FollowUpError(_("Indiquez le niveau d'au moins une compétence."))
     seen: set[str] = set()
     for skill, level, _evidence in rows:
-        if skill not in SKILLS:
+        if skill not in tuple(Skill):
             raise FollowUpError(_("Compétence inconnue : %(skill)s.", skill=skill))
         if skill in seen:
             raise FollowUpError(_("Une compétence est indiquée deux fois."))
@@ -195,12 +200,62 @@ def interview_cadence(
     due = interview_due_on(last_interview_on, enrolled_on, every_days)
     days = (due - today).days
     if days < 0:
-        status = "overdue"
+        status = CadenceStatus.OVERDUE
     elif days <= CADENCE_SOON_DAYS:
-        status = "soon"
+        status = CadenceStatus.SOON
     else:
-        status = "ok"
+        status = CadenceStatus.OK
     return Cadence(due, status, days)
+
+
+# --- the exit follow-up after a withdrawal ------------------------------------------------------
+
+EXIT_NOTE_TYPE = NoteType.SORTIE
+# An exit note counts for a withdrawal from this many days before it (the call that preceded the
+# withdrawal's recording).
+EXIT_NOTE_LOOKBACK_DAYS = 14
+
+
+def withdrawn_between(first: date | None = None, last: date | None = None) -> ColumnElement[bool]:
+    """Enrolments ended by a withdrawal (:func:`withdraw`: status withdrawn, ``end_on`` the day
+    of the departure) from ``first`` to ``last`` (both included; ``None``: no bound)."""
+    condition = and_(
+        Enrolment.status == EnrolmentStatus.WITHDRAWN.value, Enrolment.end_on.is_not(None)
+    )
+    if first is not None:
+        condition = and_(condition, Enrolment.end_on >= first)
+    if last is not None:
+        condition = and_(condition, Enrolment.end_on <= last)
+    return condition
+
+
+@dataclass(frozen=True)
+class ExitFollowUp:
+    ok: bool  # an exit follow-up is done or under way
+    overdue_due_on: date | None  # when not ok: the due date of an exit note left undone
+
+
+def exit_followup(
+    withdrawn_on: date, notes: Iterable[tuple[date, date | None, date | None]], as_of: date
+) -> ExitFollowUp:
+    """The one definition of a withdrawal's exit follow-up, used by the
+    ``withdrawal_without_exit`` alert rule and the ``withdrawals_exit_followup`` quality
+    criterion (through :func:`lms.followup.queries.exit_followups`).
+
+    It is done or under way on ``as_of`` when one of the student's notes of type « sortie »
+    held from :data:`EXIT_NOTE_LOOKBACK_DAYS` days before the withdrawal up to ``as_of`` is
+    done, or has no due date, or is due on ``as_of`` or later. The note's cohort plays no part
+    (a note written from the student's file is filed under their current cohort, which may
+    already be the next one).
+
+    :param notes: the student's exit notes, as ``(held_on, due_on, done_on)``.
+    """
+    since = withdrawn_on - timedelta(days=EXIT_NOTE_LOOKBACK_DAYS)
+    counted = [(due, done) for held, due, done in notes if since <= held <= as_of]
+    if any(done is not None or due is None or due >= as_of for due, done in counted):
+        return ExitFollowUp(True, None)
+    # Every counted note is undone and past its due date.
+    return ExitFollowUp(False, min((due for due, _done in counted), default=None))
 
 
 # --- notes -------------------------------------------------------------------------------------
@@ -242,11 +297,11 @@ def _check_note(
     outcome: str = "",
     done_on: date | None = None,
 ) -> None:
-    if note_type not in NOTE_TYPES:
+    if note_type not in tuple(NoteType):
         raise FollowUpError(_("Type de note inconnu."), "note_type")
-    if reason not in NOTE_REASONS:
+    if reason not in tuple(NoteReason):
         raise FollowUpError(_("Motif inconnu."), "reason")
-    if visibility not in VISIBILITIES:
+    if visibility not in tuple(Visibility):
         raise FollowUpError(_("Visibilité inconnue."), "visibility")
     if held_on > today:
         raise FollowUpError(_("La date de l'échange ne peut pas être dans le futur."), "held_on")
@@ -383,13 +438,6 @@ def local_to_utc(day: date, at) -> datetime:
     return datetime.combine(day, at, tzinfo=clock.QUEBEC).astimezone(UTC)
 
 
-def as_local(moment: datetime) -> datetime:
-    """A stored timestamp (naive UTC on SQLite) in Quebec time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(clock.QUEBEC)
-
-
 def schedule_remedial(
     cohort: Cohort,
     teacher: User,
@@ -408,7 +456,7 @@ def schedule_remedial(
         cohort's dates, a duration outside 15..480 minutes, no topic.
     """
     invited = list(dict.fromkeys(student_ids))
-    local_day = as_local(starts_at).date()
+    local_day = clock.local_date(starts_at)
     if not cohort.start_on <= local_day <= cohort.end_on:
         raise FollowUpError(
             _(
@@ -471,7 +519,7 @@ def record_remedial(
     :raises FollowUpError: the session has not taken place yet, or a student was not invited.
     """
     notes = notes or {}
-    starts_on = as_local(session.starts_at).date()
+    starts_on = clock.local_date(session.starts_at)
     if starts_on > today:
         raise FollowUpError(
             _(
@@ -521,7 +569,7 @@ def decide_progression(
     :returns: the decision when something changed, else ``None``.
     :raises FollowUpError: an unknown decision.
     """
-    if decision not in DECISIONS:
+    if decision not in tuple(Decision):
         raise FollowUpError(_("Décision inconnue."))
     comment = comment.strip()
     if current is not None and current.decision == decision and current.comment == comment:
@@ -558,6 +606,14 @@ def decide_progression(
     return current
 
 
+def withdrawable(enrolment: Enrolment, today: date) -> bool:
+    """Whether :func:`withdraw` accepts the enrolment today: still active (not withdrawn,
+    transferred or completed) and not ended before today."""
+    return enrolment.status == EnrolmentStatus.ACTIVE.value and (
+        enrolment.end_on is None or enrolment.end_on >= today
+    )
+
+
 def withdraw(
     enrolment: Enrolment,
     actor: User,
@@ -577,9 +633,7 @@ def withdraw(
     :raises FollowUpError: an enrolment already ended, a date before its start or in the
         future, an unknown reason.
     """
-    if enrolment.status != EnrolmentStatus.ACTIVE.value or (
-        enrolment.end_on is not None and enrolment.end_on < today
-    ):
+    if not withdrawable(enrolment, today):
         raise FollowUpError(
             _("Cette inscription est déjà terminée : le départ ne peut pas être enregistré.")
         )
@@ -627,7 +681,7 @@ def withdraw(
         student_id=enrolment.student_id,
         cohort_id=enrolment.cohort_id,
         author_id=actor.id,
-        note_type="sortie",
+        note_type=EXIT_NOTE_TYPE,
         reason=WITHDRAWAL_NOTE_REASON[reason],
         held_on=today,
         summary=summary,

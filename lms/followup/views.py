@@ -15,21 +15,15 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from lms import clock
-from lms.access import (
-    can_access_note,
-    get_or_404,
-    get_student_or_404,
-    may_edit_visible_note,
-    roles_required,
-)
+from lms.access import get_or_404, get_student_or_404, roles_required
 from lms.auth.models import Role, User
 from lms.catalog.models import Cohort, Enrolment
+from lms.catalog.queries import CohortHeader, cohort_header
 from lms.extensions import db
 from lms.followup import queries
 from lms.followup.charts import level_chart
 from lms.followup.forms import (
     DECISION_CHOICES,
-    SKILL_LABELS,
     AssessmentForm,
     DecisionsForm,
     NoteEditForm,
@@ -37,12 +31,11 @@ from lms.followup.forms import (
     RemedialForm,
     RemedialRecordForm,
     WithdrawForm,
-    label,
 )
-from lms.followup.models import DECISIONS, FollowUpNote, RemedialSession
+from lms.followup.models import FollowUpNote, RemedialSession
+from lms.followup.policies import can_access_note, may_edit_visible_note
 from lms.followup.services import (
     FollowUpError,
-    as_local,
     decide_progression,
     interview_cadence,
     local_to_utc,
@@ -53,7 +46,8 @@ from lms.followup.services import (
     withdraw,
 )
 from lms.followup.services import add_note as add_note_service
-from lms.learning.models import SKILLS
+from lms.followup.vocab import Decision, label
+from lms.learning.vocab import SKILL_LABELS, SKILLS
 from lms.programme.settings import get_setting
 
 bp = Blueprint("followup", __name__)
@@ -88,9 +82,9 @@ def _skill_labels() -> dict[str, str]:
     return {skill: str(text) for skill, text in SKILL_LABELS.items()}
 
 
-def _cohort_context(cohort_id: int) -> tuple[Cohort, queries.CohortHeader]:
+def _cohort_context(cohort_id: int) -> tuple[Cohort, CohortHeader]:
     cohort = get_or_404(Cohort, cohort_id)
-    return cohort, queries.cohort_header(cohort.id)
+    return cohort, cohort_header(cohort.id)
 
 
 def _student_cohort(student: User) -> int:
@@ -132,7 +126,7 @@ def _render_file(student: User, withdraw_forms: dict | None = None, status: int 
     }
     forms = dict(withdraw_forms or {})
     for line in enrolments:
-        if line.is_current(today) and line.cohort.id in in_scope:
+        if line.can_withdraw(today) and line.cohort.id in in_scope:
             forms.setdefault(
                 line.enrolment.id, _withdraw_form(line.enrolment.id, withdrawn_on=today)
             )
@@ -507,7 +501,7 @@ def _parse_attendance(form: MultiDict, invites) -> tuple[dict, dict, list[str]]:
 @roles_required(*STAFF)
 def remedial_detail(session_id: int):
     session = get_or_404(RemedialSession, session_id)
-    header = queries.cohort_header(session.cohort_id)
+    header = cohort_header(session.cohort_id)
     invites = queries.remedial_invites(session.id)
     form = RemedialRecordForm(
         data={"outcome": session.outcome} if request.method == "GET" else None
@@ -539,7 +533,7 @@ def remedial_detail(session_id: int):
         "followup/remedial_detail.html",
         h=header,
         session=session,
-        starts_at=as_local(session.starts_at),
+        starts_at=session.starts_at.astimezone(clock.QUEBEC),
         teacher=queries.user_names([session.teacher_id]).get(session.teacher_id, ""),
         invites=invites,
         form=form,
@@ -565,7 +559,7 @@ def decisions(cohort_id: int):
             key = row.enrolment.id
             decision = request.form.get(f"decision-{key}", "")
             comment = request.form.get(f"comment-{key}", "")
-            if decision and decision not in DECISIONS:
+            if decision and decision not in tuple(Decision):
                 errors[key] = _("Choisissez une décision dans la liste.")
             elif len(comment) > 2000:
                 errors[key] = _("Le commentaire compte plus de 2 000 caractères.")

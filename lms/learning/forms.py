@@ -16,13 +16,10 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from lms.errors import ServiceError
 from lms.learning.grading import cloze_blanks
 
 MAX_TEXT = 2000
-
-
-class AnswerError(ValueError):
-    """The submitted answer is incomplete; the message tells the student what to do."""
 
 
 def shuffled(items: list, seed: str) -> list[int]:
@@ -35,27 +32,30 @@ def shuffled(items: list, seed: str) -> list[int]:
 
 
 def parse_answer(kind: str, spec: dict, form: MultiDict) -> Any:
-    """Read the answer to an exercise of type ``kind`` from the submitted form."""
+    """Read the answer to an exercise of type ``kind`` from the submitted form.
+
+    :raises ServiceError: the answer is incomplete (the message tells the student what to do).
+    """
     if kind in ("multiple_choice", "listening"):
         size = len(spec["choices"])
         picked = form.getlist("choice")
         try:
             values = sorted({int(v) for v in picked})
         except ValueError:
-            raise AnswerError(_("Choisissez une réponse.")) from None
+            raise ServiceError(_("Choisissez une réponse.")) from None
         if not values or any(not 0 <= v < size for v in values):
-            raise AnswerError(_("Choisissez une réponse."))
+            raise ServiceError(_("Choisissez une réponse."))
         return values
     if kind == "cloze":
         blanks = cloze_blanks(spec["text"])
         answers = [form.get(f"blank-{i}", "")[:200] for i in range(len(blanks))]
         if not any(a.strip() for a in answers):
-            raise AnswerError(_("Remplissez les espaces vides."))
+            raise ServiceError(_("Remplissez les espaces vides."))
         return answers
     if kind in ("short_answer", "dictation"):
         text = form.get("text", "")[:MAX_TEXT]
         if not text.strip():
-            raise AnswerError(_("Écrivez votre réponse."))
+            raise ServiceError(_("Écrivez votre réponse."))
         return text
     if kind == "ordering":
         size = len(spec["items"])
@@ -63,10 +63,10 @@ def parse_answer(kind: str, spec: dict, form: MultiDict) -> Any:
         for item in range(size):
             raw = form.get(f"position-{item}", "")
             if not raw.isdigit() or not 1 <= int(raw) <= size:
-                raise AnswerError(_("Donnez une position à chaque élément."))
+                raise ServiceError(_("Donnez une position à chaque élément."))
             positions[item] = int(raw)
         if len(set(positions.values())) != size:
-            raise AnswerError(_("Chaque position doit être utilisée une seule fois."))
+            raise ServiceError(_("Chaque position doit être utilisée une seule fois."))
         return [item for item, _pos in sorted(positions.items(), key=lambda kv: kv[1])]
     if kind == "matching":
         size = len(spec["pairs"])
@@ -74,10 +74,10 @@ def parse_answer(kind: str, spec: dict, form: MultiDict) -> Any:
         for left in range(size):
             raw = form.get(f"match-{left}", "")
             if not raw.isdigit() or not 0 <= int(raw) < size:
-                raise AnswerError(_("Associez chaque élément de gauche à un élément de droite."))
+                raise ServiceError(_("Associez chaque élément de gauche à un élément de droite."))
             chosen.append(int(raw))
         return chosen
-    raise AnswerError(_("Ce type d'exercice ne se corrige pas automatiquement."))
+    raise ServiceError(_("Ce type d'exercice ne se corrige pas automatiquement."))
 
 
 class WrittenProductionForm(FlaskForm):

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,8 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
 from lms.extensions import db
+from lms.learning.vocab import SKILLS, ProductionStatus  # noqa: F401  (SKILLS: also read here)
+from lms.vocab import check_in
 
-SKILLS = ("CO", "PO", "CE", "PE")
 EXERCISE_TYPES = (
     "multiple_choice",
     "cloze",
@@ -167,7 +167,7 @@ class Attempt(db.Model):
     answer: Mapped[Any] = mapped_column(JSON)
     score: Mapped[float] = mapped_column(Float)
     feedback: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class Production(db.Model):
@@ -175,7 +175,7 @@ class Production(db.Model):
 
     __tablename__ = "production"
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'returned')", name="status_known"),
+        check_in("status", ProductionStatus, "status_known"),
         Index("ix_production_cohort_id_status", "cohort_id", "status"),
         Index("ix_production_student_id", "student_id"),
     )
@@ -189,11 +189,11 @@ class Production(db.Model):
     file_type: Mapped[str | None] = mapped_column(String(100))
     file_size: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
     graded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    graded_at: Mapped[datetime | None]
     rubric: Mapped[dict[str, int] | None] = mapped_column(JSON)
     score: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from lms.auth.models import User
-from lms.catalog.models import Cohort, Course, Enrolment, EnrolmentStatus, Site
+from lms.catalog.models import Cohort, Course, Enrolment, Site
 from lms.extensions import db
 from lms.learning.models import (
     SKILLS,
@@ -106,18 +108,14 @@ class StudentCourse:
 
 
 def current_course(student_id: int, today: date) -> StudentCourse | None:
-    """The student's current enrolment: active and started, else the latest one."""
+    """The student's current enrolment: active today, else still to come, else the latest."""
     rows = db.session.execute(
         select(Enrolment, Cohort, Course, Site)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(Course, Course.id == Cohort.course_id)
         .join(Site, Site.id == Cohort.site_id)
         .where(Enrolment.student_id == student_id)
-        .order_by(
-            (Enrolment.status == EnrolmentStatus.ACTIVE.value).desc(),
-            (Enrolment.start_on <= today).desc(),
-            Enrolment.start_on.desc(),
-        )
+        .order_by(*Enrolment.current_first(today))
         .limit(1)
     ).first()
     if rows is None:
@@ -358,10 +356,9 @@ def active_cohort_for_course(student_id: int, course_id: int, today: date) -> in
         .where(
             Enrolment.student_id == student_id,
             Cohort.course_id == course_id,
-            Enrolment.status == EnrolmentStatus.ACTIVE.value,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= today),
+            Enrolment.active_between(today),
         )
-        .order_by(Enrolment.start_on.desc())
+        .order_by(*Enrolment.current_first(today))
         .limit(1)
     )
 
@@ -404,30 +401,21 @@ def track_titles(course_id: int) -> dict[str, str]:
     }
 
 
-@dataclass
-class AttendanceSummary:
-    attended_minutes: int
-    scheduled_minutes: int
-    absences: int
-    lates: int
+# --- what higher features add to the student's home page ---------------------------------------
+#
+# Attendance (the attendance so far) and quality (the satisfaction survey's banner) stand above
+# learning: each registers a provider here, under the name that templates/learning/home.html
+# reads; learning imports neither. A provider takes (student_id, cohort_id, today).
 
-    @property
-    def rate(self) -> float:
-        return self.attended_minutes / self.scheduled_minutes if self.scheduled_minutes else 0.0
+HomeProvider = Callable[[int, int, date], Any]
+HOME_PROVIDERS: dict[str, HomeProvider] = {}
 
 
-def attendance_summary(student_id: int, cohort_id: int) -> AttendanceSummary | None:
-    """The student's attendance in the cohort so far, once some attendance was taken."""
-    from lms.attendance.models import AttendanceRecord
+def register_home_provider(name: str, provider: HomeProvider) -> None:
+    """Show ``provider``'s value on the student's home page as ``name`` (idempotent)."""
+    HOME_PROVIDERS[name] = provider
 
-    row = db.session.execute(
-        select(
-            func.coalesce(func.sum(AttendanceRecord.attended_minutes), 0),
-            func.coalesce(func.sum(AttendanceRecord.scheduled_minutes), 0),
-            func.count(AttendanceRecord.id).filter(AttendanceRecord.status == "absent"),
-            func.count(AttendanceRecord.id).filter(AttendanceRecord.status == "late"),
-        ).where(AttendanceRecord.student_id == student_id, AttendanceRecord.cohort_id == cohort_id)
-    ).one()
-    if not row[1]:
-        return None
-    return AttendanceSummary(int(row[0]), int(row[1]), row[2], row[3])
+
+def home_extras(student_id: int, cohort_id: int, today: date) -> dict[str, Any]:
+    """What the registered features add to the home page of a student of ``cohort_id``."""
+    return {name: provide(student_id, cohort_id, today) for name, provide in HOME_PROVIDERS.items()}

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from lms import clock
 from lms.audit.services import record
 from lms.auth.models import User
+from lms.errors import ServiceError
 from lms.extensions import db
 from lms.learning import grading
 from lms.learning.audio import InvalidContainer, check_container
@@ -59,10 +60,6 @@ _MAGIC = {
 }
 
 
-class ProductionError(ValueError):
-    """A production that cannot be accepted; the message is for the student (French)."""
-
-
 def rubric_for(exercise: Exercise) -> list[tuple[str, Any]]:
     return RUBRICS["PO" if exercise.type == "oral_production" else "PE"]
 
@@ -87,18 +84,18 @@ def word_count(text: str) -> int:
 
 
 def submit_written(student: User, exercise: Exercise, cohort_id: int, text: str) -> Production:
-    """Submit a written production. :raises ProductionError: empty, too short or too long."""
+    """Submit a written production. :raises ServiceError: empty, too short or too long."""
     text = (text or "").strip()
     words = word_count(text)
     low, high = exercise.spec.get("min_words", 0), exercise.spec.get("max_words", 1000)
     if not words:
-        raise ProductionError(_("Écrivez votre texte avant de l'envoyer."))
+        raise ServiceError(_("Écrivez votre texte avant de l'envoyer."))
     if words < low:
-        raise ProductionError(
+        raise ServiceError(
             _("Votre texte compte %(n)s mots. Il en faut au moins %(min)s.", n=words, min=low)
         )
     if words > high:
-        raise ProductionError(
+        raise ServiceError(
             _("Votre texte compte %(n)s mots. Le maximum est %(max)s.", n=words, max=high)
         )
     production = Production(
@@ -114,13 +111,13 @@ def check_audio(filename: str, data: bytes, max_bytes: int) -> str:
     """The MIME type of an acceptable audio upload: a known extension, the leading bytes of its
     format, and the whole file well-formed in that format (:mod:`lms.learning.audio`).
 
-    :raises ProductionError: otherwise.
+    :raises ServiceError: otherwise.
     """
     size = len(data)
     if size == 0:
-        raise ProductionError(_("Le fichier est vide."))
+        raise ServiceError(_("Le fichier est vide."))
     if size > max_bytes:
-        raise ProductionError(
+        raise ServiceError(
             _(
                 "Le fichier dépasse la taille permise (%(max)s Mo).",
                 max=max_bytes // (1024 * 1024),
@@ -129,7 +126,7 @@ def check_audio(filename: str, data: bytes, max_bytes: int) -> str:
     suffix = Path(filename or "").suffix.lower()
     mime = AUDIO_TYPES.get(suffix)
     if mime is None:
-        raise ProductionError(
+        raise ServiceError(
             _(
                 "Ce type de fichier n'est pas accepté. Envoyez un enregistrement audio "
                 "(%(types)s).",
@@ -143,7 +140,7 @@ def check_audio(filename: str, data: bytes, max_bytes: int) -> str:
             raise InvalidContainer("leading bytes")
         check_container(mime, data)
     except InvalidContainer:
-        raise ProductionError(
+        raise ServiceError(
             _("Ce fichier n'est pas un enregistrement audio valide (%(ext)s).", ext=suffix)
         ) from None
     return mime
@@ -161,7 +158,7 @@ def submit_oral(
 ) -> Production:
     """Store an oral production. Nothing is stored if it is refused.
 
-    :raises ProductionError: wrong type, empty or over ``max_bytes``.
+    :raises ServiceError: wrong type, empty or over ``max_bytes``.
     """
     data = stream.read(max_bytes + 1)
     mime = check_audio(filename, data, max_bytes)

@@ -1,4 +1,6 @@
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -18,10 +20,10 @@ from lms import clock
 from lms.access import get_by_key_or_404, get_or_404, roles_required
 from lms.auth.models import Role
 from lms.catalog.models import Cohort
+from lms.errors import ServiceError, unit_of_work
 from lms.extensions import db
 from lms.learning import queries
 from lms.learning.forms import (
-    AnswerError,
     OralProductionForm,
     WrittenProductionForm,
     parse_answer,
@@ -33,13 +35,14 @@ from lms.learning.models import Attempt, Exercise, Lesson, Production
 from lms.learning.rendering import render_markdown
 from lms.learning.services import (
     RUBRIC_MAX,
-    ProductionError,
     return_production,
     rubric_for,
     submit_attempt,
     submit_oral,
     submit_written,
 )
+from lms.learning.vocab import SKILL_LABELS
+from lms.vocab import label_of
 
 bp = Blueprint("learning", __name__)
 STAFF = (Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
@@ -48,6 +51,11 @@ STAFF = (Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
 @bp.app_template_filter("markdown")
 def markdown_filter(text: str):
     return render_markdown(text)
+
+
+@bp.app_template_filter("skill_label")
+def skill_label(code: str | None) -> Any:
+    return label_of(SKILL_LABELS, code)
 
 
 def _upload_dir() -> Path:
@@ -73,16 +81,9 @@ def home():
         skills=queries.skill_progress(current.course.id, current_user.id),
         descriptors=queries.level_descriptors(),
         teachers=queries.teacher_names(current.cohort.id),
-        attendance=queries.attendance_summary(current_user.id, current.cohort.id),
-        survey_open=_survey_open(today),
         today=today,
+        **queries.home_extras(current_user.id, current.cohort.id, today),
     )
-
-
-def _survey_open(today) -> bool:
-    from lms.quality.services import survey_cohort
-
-    return survey_cohort(current_user.id, today) is not None
 
 
 @bp.route("/learn/plan")
@@ -135,14 +136,14 @@ def exercise(key: str):
     if request.method == "POST":
         if not is_student:
             abort(403)
-        try:
+        with unit_of_work() as work:
             answer = parse_answer(item.type, item.spec, request.form)
-        except AnswerError as exc:
-            history = queries.recent_attempts(current_user.id, item.id)
-            return render_template(template, **context, error=str(exc), history=history), 422
-        attempt = submit_attempt(current_user, item, answer)
-        db.session.commit()
-        return redirect(url_for("learning.exercise", key=item.key, attempt=attempt.id))
+            attempt = submit_attempt(current_user, item, answer)
+        if work.ok:
+            return redirect(url_for("learning.exercise", key=item.key, attempt=attempt.id))
+        history = queries.recent_attempts(current_user.id, item.id)
+        page = render_template(template, **context, error=work.error.message, history=history)
+        return page, work.status
 
     shown = None
     attempt_id = request.args.get("attempt", type=int)
@@ -156,10 +157,12 @@ def exercise(key: str):
 
 def _production_exercise(item: Exercise, context: dict, is_student: bool):
     form = OralProductionForm() if item.type == "oral_production" else WrittenProductionForm()
-    template = "learning/exercise.html"
     submitted = queries.productions_for(current_user.id, item.id) if is_student else []
+    page = partial(
+        render_template, "learning/exercise.html", **context, form=form, productions=submitted
+    )
     if request.method == "GET":
-        return render_template(template, **context, form=form, productions=submitted)
+        return page()
     if not is_student:
         abort(403)
     cohort_id = queries.active_cohort_for_course(
@@ -170,33 +173,33 @@ def _production_exercise(item: Exercise, context: dict, is_student: bool):
             _("Votre inscription n'est pas active : vous ne pouvez pas envoyer de production."),
             "danger",
         )
-        return render_template(template, **context, form=form, productions=submitted), 422
-    try:
-        if item.type == "oral_production":
-            upload = request.files.get("recording")
-            if not form.validate_on_submit() or upload is None or not upload.filename:
-                raise ProductionError(_("Enregistrez-vous ou choisissez un fichier audio."))
-            submit_oral(
-                current_user,
-                item,
-                cohort_id,
-                filename=upload.filename,
-                stream=upload.stream,
-                upload_dir=_upload_dir(),
-                max_bytes=current_app.config["MAX_AUDIO_BYTES"],
-            )
-        else:
-            if not form.validate_on_submit():
-                raise ProductionError(" ".join(str(e) for e in form.text.errors))
-            submit_written(current_user, item, cohort_id, form.text.data)
-    except ProductionError as exc:
-        db.session.rollback()
-        return render_template(
-            template, **context, form=form, productions=submitted, error=str(exc)
-        ), 422
-    db.session.commit()
+        return page(), 422
+    with unit_of_work() as work:
+        _submit_production(item, form, cohort_id)
+    if not work.ok:
+        return page(error=work.error.message), work.status
     flash(_("Votre production a été envoyée à votre enseignant·e."), "success")
     return redirect(url_for("learning.exercise", key=item.key))
+
+
+def _submit_production(item: Exercise, form, cohort_id: int) -> Production:
+    """:raises ServiceError: nothing to send, or a production the service refuses."""
+    if item.type != "oral_production":
+        if not form.validate_on_submit():
+            raise ServiceError(" ".join(str(e) for e in form.text.errors))
+        return submit_written(current_user, item, cohort_id, form.text.data)
+    upload = request.files.get("recording")
+    if not form.validate_on_submit() or upload is None or not upload.filename:
+        raise ServiceError(_("Enregistrez-vous ou choisissez un fichier audio."))
+    return submit_oral(
+        current_user,
+        item,
+        cohort_id,
+        filename=upload.filename,
+        stream=upload.stream,
+        upload_dir=_upload_dir(),
+        max_bytes=current_app.config["MAX_AUDIO_BYTES"],
+    )
 
 
 @bp.route("/learn/history")
@@ -273,8 +276,8 @@ def grade(production_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             scores = {k: int(getattr(form, f"score_{k}").data) for k, _l in criteria}
-            return_production(item, exercise, current_user, scores, form.comment.data)
-            db.session.commit()
+            with unit_of_work():
+                return_production(item, exercise, current_user, scores, form.comment.data)
             flash(_("La production a été retournée à l'élève."), "success")
             return redirect(url_for("learning.queue", cohort_id=item.cohort_id))
         status = 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -11,9 +12,14 @@ from lms.audit.services import record
 from lms.extensions import db
 from lms.programme.models import Setting
 
+# Amounts of money: stored as decimal strings ("230.00") in the JSON column, never as floats
+# (which would round cents), and read as Decimal.
+MONEY_SETTINGS = frozenset({"allowance_weekly_amount"})
+CENT = Decimal("0.01")
+
 DEFAULTS: dict[str, Any] = {
     # Full-time participation allowance, in dollars per week.
-    "allowance_weekly_amount": 230.0,
+    "allowance_weekly_amount": "230.00",
     # How the weekly amount depends on attendance:
     #   "prorated": amount × (hours attended + justified hours counted) / hours scheduled;
     #   "threshold": the full amount when that ratio reaches min_rate, else nothing.
@@ -30,22 +36,41 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def get_setting(key: str) -> Any:
+def _read(key: str, stored: Any) -> Any:
+    return Decimal(str(stored)) if key in MONEY_SETTINGS else stored
+
+
+def _to_store(key: str, value: Any) -> Any:
+    """The JSON value kept for ``value``: a string with cents for an amount of money."""
+    return str(Decimal(str(value)).quantize(CENT)) if key in MONEY_SETTINGS else value
+
+
+def _stored(key: str) -> Any:
     row = db.session.get(Setting, key)
     return DEFAULTS[key] if row is None else row.value
 
 
+def get_setting(key: str) -> Any:
+    """A setting's value (a Decimal for an amount of money)."""
+    return _read(key, _stored(key))
+
+
 def all_settings() -> dict[str, Any]:
+    """Every setting's value (Decimal for amounts of money), defaults included."""
     values = dict(DEFAULTS)
     values.update({row.key: row.value for row in db.session.scalars(select(Setting))})
-    return values
+    return {key: _read(key, value) for key, value in values.items()}
 
 
 def set_setting(key: str, value: Any, *, actor=None) -> None:
-    """Change a setting (flush, no commit); the audit log keeps before and after."""
+    """Change a setting (flush, no commit); the audit log keeps before and after.
+
+    :param value: an amount of money as a Decimal (or its string); other settings as JSON.
+    """
     if key not in DEFAULTS:
         raise KeyError(key)
-    before = get_setting(key)
+    before = _stored(key)
+    value = _to_store(key, value)
     if before == value:
         return
     row = db.session.get(Setting, key)

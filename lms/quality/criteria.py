@@ -31,14 +31,15 @@ from sqlalchemy import func, select
 
 from lms import clock
 from lms.alerts.models import Alert
-from lms.attendance.models import AttendanceDay
+from lms.attendance.queries import AttendanceWindow, attendance_not_taken
 from lms.auth.models import User
-from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus
+from lms.catalog.models import Cohort, Enrolment, EnrolmentStatus, enrolment_active_on
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment
-from lms.followup.services import interview_due_on, interview_in_enrolment
+from lms.followup.queries import ExitCase, exit_followups
+from lms.followup.services import interview_due_on, interview_in_enrolment, withdrawn_between
 from lms.learning.models import SKILLS, Production
-from lms.programme.calendar import class_days, closures, working_days_between
+from lms.programme.calendar import closures, working_days_between
 from lms.programme.settings import get_setting
 from lms.quality.models import SurveyCompletion
 
@@ -92,15 +93,6 @@ class Criterion:
 # --- shared helpers -----------------------------------------------------------------------------
 
 
-def as_aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes (stored in UTC)."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def local_date(moment: datetime) -> date:
-    return as_aware(moment).astimezone(clock.QUEBEC).date()
-
-
 def end_of_day(day: date) -> datetime:
     """The first moment after ``day`` in Quebec, in UTC."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.QUEBEC).astimezone(UTC)
@@ -133,10 +125,10 @@ def _cohort_ids(subjects: list[Subject]) -> list[int]:
 def _members(subjects: list[Subject], *, active_on_as_of: bool) -> dict[Any, dict[int, Any]]:
     """The students each subject is about (one query), as ``{student_id: enrolment row}``.
 
-    With ``active_on_as_of``: enrolments running on the evaluation date. Without: those
-    started by then and not ended early (still enrolled, or completed) — the students a
-    checkpoint expects to see assessed and surveyed; withdrawals and transfers that ended
-    before the date are left out.
+    With ``active_on_as_of``: enrolments active on the evaluation date
+    (:meth:`Enrolment.active_on`, whatever their status). Without: those started by then and not
+    ended early (completed, or active on the date and neither withdrawn nor transferred) — the
+    students a checkpoint expects to see assessed and surveyed.
     """
     if not subjects:
         return {}
@@ -161,9 +153,9 @@ def _members(subjects: list[Subject], *, active_on_as_of: bool) -> dict[Any, dic
         for row in by_cohort[subject.cohort.id]:
             if row.start_on > subject.as_of:
                 continue
-            running = row.end_on is None or row.end_on >= subject.as_of
+            running = enrolment_active_on(row.start_on, row.end_on, subject.as_of)
             if active_on_as_of:
-                keep = running and row.status != EnrolmentStatus.TRANSFERRED.value
+                keep = running
             else:
                 keep = row.status == EnrolmentStatus.COMPLETED.value or (
                     running
@@ -190,28 +182,21 @@ def _closed_days(subjects: list[Subject]) -> dict[int, set[date]]:
 
 
 def compute_attendance_recorded(subjects: list[Subject]) -> dict[Any, Outcome]:
-    """Every class day from the cohort's start to the evaluation date has its attendance.
+    """Every class day from the cohort's start to the evaluation date has its attendance: the
+    days « présences non saisies » (:func:`lms.attendance.queries.attendance_not_taken`, as of
+    now: today's class counts from 17:00) are at most ``max_missing``.
 
-    A day counts once it is over: today is only checked from tomorrow.
     Figures: ``expected`` class days, ``recorded``, the ``missing`` dates.
     """
     if not subjects:
         return {}
-    today = clock.today()
-    taken: dict[int, set[date]] = defaultdict(set)
-    for cohort_id, day in db.session.execute(
-        select(AttendanceDay.cohort_id, AttendanceDay.day).where(
-            AttendanceDay.cohort_id.in_(_cohort_ids(subjects)),
-            AttendanceDay.day <= max(s.as_of for s in subjects),
-        )
-    ):
-        taken[cohort_id].add(day)
-    closed = _closed_days(subjects)
+    checks = attendance_not_taken(
+        {s.key: AttendanceWindow(s.cohort, s.cohort.start_on, s.as_of) for s in subjects},
+        clock.utcnow(),
+    )
     outcomes = {}
     for s in subjects:
-        last = min(s.as_of, today - timedelta(days=1))
-        days = class_days(s.cohort, s.cohort.start_on, last, closed[s.cohort.site_id])
-        missing = [d for d in days if d not in taken[s.cohort.id]]
+        days, missing = checks[s.key].due, checks[s.key].missing
         figures = {
             "expected": len(days),
             "recorded": len(days) - len(missing),
@@ -461,20 +446,20 @@ def compute_critical_alerts(subjects: list[Subject]) -> dict[Any, Outcome]:
         late: list[int] = []
         site_closed = closed[s.cohort.site_id]
         for row in by_cohort[s.cohort.id]:
-            opened = local_date(row.opened_at)
+            opened = clock.local_date(row.opened_at)
             if opened < s.cohort.start_on or opened > s.as_of:
                 continue
             handled = row.acknowledged_at or (
                 row.closed_at if row.status in ("resolved", "dismissed") else None
             )
             if handled is not None:
-                waited = working_days_between(opened, local_date(handled), site_closed)
+                waited = working_days_between(opened, clock.local_date(handled), site_closed)
                 if waited <= limit:
                     on_time += 1
                 else:
                     late.append(row.id)
                 continue
-            end = local_date(row.closed_at) if row.closed_at else min(today, s.as_of)
+            end = clock.local_date(row.closed_at) if row.closed_at else min(today, s.as_of)
             waited = working_days_between(opened, end, site_closed)
             if waited > limit:
                 late.append(row.id)
@@ -545,10 +530,10 @@ def compute_productions(subjects: list[Subject]) -> dict[Any, Outcome]:
         on_time = pending = 0
         late: list[int] = []
         for row in by_cohort[s.cohort.id]:
-            submitted = as_aware(row.submitted_at)
-            if local_date(submitted) < s.cohort.start_on or submitted >= end_of_day(s.as_of):
+            submitted = row.submitted_at
+            if clock.local_date(submitted) < s.cohort.start_on or submitted >= end_of_day(s.as_of):
                 continue
-            graded = as_aware(row.graded_at) if row.graded_at else None
+            graded = row.graded_at
             if graded is not None and graded - submitted <= limit:
                 on_time += 1
             elif graded is not None and graded <= reference or reference - submitted > limit:
@@ -597,56 +582,37 @@ def describe_productions(f: dict[str, Any]) -> str:
 
 
 def compute_withdrawals(subjects: list[Subject]) -> dict[Any, Outcome]:
-    """Every withdrawal from the cohort up to the evaluation date has an exit follow-up (a note
-    of type « sortie » from 14 days before the withdrawal on) that is done, or still within its
-    due date."""
+    """Every withdrawal from the cohort up to the evaluation date has an exit follow-up done or
+    under way on that date (:func:`lms.followup.services.exit_followup`: a note of type
+    « sortie » from 14 days before the withdrawal on, done or still within its due date)."""
     if not subjects:
         return {}
     rows = db.session.execute(
         select(Enrolment.cohort_id, Enrolment.student_id, Enrolment.end_on).where(
             Enrolment.cohort_id.in_(_cohort_ids(subjects)),
-            Enrolment.status == EnrolmentStatus.WITHDRAWN.value,
-            Enrolment.end_on.is_not(None),
+            withdrawn_between(last=max(s.as_of for s in subjects)),
         )
     ).all()
     withdrawn: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         withdrawn[row.cohort_id].append(row)
-    notes: dict[int, list[Any]] = defaultdict(list)
-    student_ids = {r.student_id for r in rows}
-    if student_ids:
-        for student_id, held_on, due_on, done_on in db.session.execute(
-            select(
-                FollowUpNote.student_id,
-                FollowUpNote.held_on,
-                FollowUpNote.due_on,
-                FollowUpNote.done_on,
-            ).where(
-                FollowUpNote.note_type == "sortie",
-                FollowUpNote.student_id.in_(
-                    select(Enrolment.student_id).where(
-                        Enrolment.cohort_id.in_(_cohort_ids(subjects)),
-                        Enrolment.status == EnrolmentStatus.WITHDRAWN.value,
-                    )
-                ),
-            )
-        ):
-            notes[student_id].append((held_on, due_on, done_on))
-    names = _names(student_ids)
+    cases = {
+        (s.key, index): ExitCase(row.student_id, row.end_on, s.as_of)
+        for s in subjects
+        for index, row in enumerate(withdrawn[s.cohort.id])
+        if row.end_on <= s.as_of
+    }
+    checks = exit_followups(cases)
+    names = _names({r.student_id for r in rows})
     outcomes = {}
     for s in subjects:
         total = 0
         missing = []
-        for row in withdrawn[s.cohort.id]:
-            if row.end_on > s.as_of:
+        for index, row in enumerate(withdrawn[s.cohort.id]):
+            if (s.key, index) not in checks:
                 continue
             total += 1
-            ok = any(
-                row.end_on - timedelta(days=14) <= held_on <= s.as_of
-                and (done_on is not None or due_on is None or due_on >= s.as_of)
-                for held_on, due_on, done_on in notes[row.student_id]
-            )
-            if not ok:
+            if not checks[(s.key, index)].ok:
                 missing.append(
                     [row.student_id, names.get(row.student_id, ""), row.end_on.isoformat()]
                 )

@@ -1,4 +1,4 @@
-"""Quality forms (validation only) and the French labels of the quality vocabularies.
+"""Quality forms (validation only); the vocabularies and their labels: lms.quality.vocab.
 
 Rules that need the database (owners in scope, findings complete before signing) are checked by
 the services, which raise :class:`~lms.quality.services.QualityError` with the field to attach
@@ -35,65 +35,19 @@ from wtforms.validators import (
 
 from lms.formfields import choices as _choices
 from lms.quality.criteria import CRITERIA, MANUAL_DEFAULTS, OBSERVATION_RUBRIC, RUBRIC_SCALE
-from lms.quality.models import VERDICTS
-from lms.quality.services import ACTION_STATUSES, FINDING_RESULTS
-
-# --- vocabularies ------------------------------------------------------------------------------
-
-STATUS_LABELS: dict[str, Any] = {"due": _l("À faire"), "signed": _l("Signée")}
-VERDICT_LABELS: dict[str, Any] = {
-    "conforme": _l("Conforme"),
-    "conforme_avec_actions": _l("Conforme avec actions"),
-    "non_conforme": _l("Non conforme"),
-}
-RESULT_LABELS: dict[str, Any] = {
-    "conforme": _l("Conforme"),
-    "non_conforme": _l("Non conforme"),
-    "sans_objet": _l("Sans objet"),
-}
-AUTO_LABELS: dict[str, Any] = {
-    "pass": _l("Atteint"),
-    "fail": _l("Non atteint"),
-    "na": _l("Sans objet"),
-}
-ACTION_LABELS: dict[str, Any] = {
-    "open": _l("En cours"),
-    "done": _l("Faite"),
-    "cancelled": _l("Annulée"),
-}
-WHEN_LABELS: dict[str, Any] = {
-    "week": _l("À la fin de la semaine N du groupe"),
-    "after_end": _l("N jours après la fin du groupe"),
-}
-MANUAL_KIND_LABELS: dict[str, Any] = {
-    "sample": _l("Échantillon de dossiers"),
-    "observation": _l("Observation en classe"),
-}
-ROLE_LABELS: dict[str, Any] = {
-    "teacher": _l("enseignant·e"),
-    "coordinator": _l("conseiller·ère pédagogique"),
-    "admin": _l("administration"),
-    "student": _l("élève"),
-}
-
-LABELS: dict[str, dict[str, Any]] = {
-    "status": STATUS_LABELS,
-    "verdict": VERDICT_LABELS,
-    "result": RESULT_LABELS,
-    "auto": AUTO_LABELS,
-    "action": ACTION_LABELS,
-    "when": WHEN_LABELS,
-    "manual_kind": MANUAL_KIND_LABELS,
-    "role": ROLE_LABELS,
-}
-
-
-def label(value: str | None, group: str) -> Any:
-    """The French label of ``value`` in a vocabulary (the value itself when unknown)."""
-    if value is None:
-        return ""
-    return LABELS[group].get(value, value)
-
+from lms.quality.vocab import (
+    ACTION_LABELS,
+    MANUAL_KIND_LABELS,
+    RESULT_LABELS,
+    SURVEY_QUESTIONS,
+    SURVEY_SCALE,
+    VERDICT_LABELS,
+    WHEN_LABELS,
+    ActionStatus,
+    FindingResult,
+    Verdict,
+    label,
+)
 
 # --- the review ---------------------------------------------------------------------------------
 
@@ -117,11 +71,11 @@ class FindingForm(FlaskForm):
 
     result = RadioField(
         _l("Constat"),
-        choices=_choices(RESULT_LABELS, FINDING_RESULTS),
+        choices=_choices(RESULT_LABELS),
         validate_choice=False,
         validators=[
             InputRequired(_l("Choisissez un résultat.")),
-            AnyOf(FINDING_RESULTS, message=_l("Choisissez un résultat.")),
+            AnyOf(tuple(FindingResult), message=_l("Choisissez un résultat.")),
         ],
     )
     text = TextAreaField(
@@ -183,9 +137,9 @@ class ActionForm(FlaskForm):
 class ActionStatusForm(FlaskForm):
     status = SelectField(
         _l("Statut"),
-        choices=_choices(ACTION_LABELS, ACTION_STATUSES),
+        choices=_choices(ACTION_LABELS),
         validate_choice=False,
-        validators=[AnyOf(ACTION_STATUSES, message=_l("Choisissez un statut."))],
+        validators=[AnyOf(tuple(ActionStatus), message=_l("Choisissez un statut."))],
     )
     submit = SubmitField(_l("Mettre à jour"))
 
@@ -193,11 +147,11 @@ class ActionStatusForm(FlaskForm):
 class SignForm(FlaskForm):
     verdict = RadioField(
         _l("Verdict"),
-        choices=_choices(VERDICT_LABELS, VERDICTS),
+        choices=_choices(VERDICT_LABELS),
         validate_choice=False,
         validators=[
             InputRequired(_l("Choisissez un verdict.")),
-            AnyOf(VERDICTS, message=_l("Choisissez un verdict.")),
+            AnyOf(tuple(Verdict), message=_l("Choisissez un verdict.")),
         ],
     )
     comment = TextAreaField(
@@ -356,23 +310,6 @@ def template_data(template: Any) -> dict[str, Any]:
 
 
 # --- the satisfaction survey --------------------------------------------------------------------
-
-# Simple French (about level 4 of the scale): short sentences, everyday words.
-SURVEY_QUESTIONS: dict[str, Any] = {
-    "q1": _l("Je parle mieux français qu'au début du cours."),
-    "q2": _l("Je comprends mieux quand on me parle en français."),
-    "q3": _l("Mon enseignant·e explique bien."),
-    "q4": _l("Quand j'ai eu un problème, on m'a aidé·e."),
-    "q5": _l("Les exercices en ligne m'ont aidé·e à apprendre."),
-    "q6": _l("Ce que j'ai appris m'aide dans ma vie de tous les jours."),
-    "q7": _l("Je conseille ce cours à une autre personne."),
-}
-SURVEY_SCALE: dict[str, Any] = {
-    "1": _l("Pas du tout d'accord"),
-    "2": _l("Pas d'accord"),
-    "3": _l("D'accord"),
-    "4": _l("Tout à fait d'accord"),
-}
 
 
 class SurveyForm(FlaskForm):

@@ -5,9 +5,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     SmallInteger,
@@ -19,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
 from lms.extensions import db
-
-VERDICTS = ("conforme", "conforme_avec_actions", "non_conforme")
+from lms.quality.vocab import ActionStatus, FindingResult, ReviewStatus, Verdict, WhenKind
+from lms.vocab import check_in
 
 
 class CheckpointTemplate(db.Model):
@@ -33,9 +31,7 @@ class CheckpointTemplate(db.Model):
     """
 
     __tablename__ = "checkpoint_template"
-    __table_args__ = (
-        CheckConstraint("when_kind IN ('week', 'after_end')", name="when_kind_known"),
-    )
+    __table_args__ = (check_in("when_kind", WhenKind, "when_kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -60,11 +56,8 @@ class CheckpointReview(db.Model):
     __tablename__ = "checkpoint_review"
     __table_args__ = (
         UniqueConstraint("origin_key", name="uq_checkpoint_review_origin_key"),
-        CheckConstraint("status IN ('due', 'signed')", name="status_known"),
-        CheckConstraint(
-            "verdict IS NULL OR verdict IN ('conforme', 'conforme_avec_actions', 'non_conforme')",
-            name="verdict_known",
-        ),
+        check_in("status", ReviewStatus, "status_known"),
+        check_in("verdict", Verdict, "verdict_known", nullable=True),
         Index("ix_checkpoint_review_cohort_id", "cohort_id"),
     )
 
@@ -75,11 +68,11 @@ class CheckpointReview(db.Model):
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoint_review.id"))
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="due")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
-    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    evaluated_at: Mapped[datetime | None]
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     sample: Mapped[list[int] | None] = mapped_column(JSON)  # student ids drawn
-    sample_drawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sample_drawn_at: Mapped[datetime | None]
     sample_drawn_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -87,7 +80,7 @@ class CheckpointReview(db.Model):
     signed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None]
     comment: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -97,9 +90,7 @@ class ReviewFinding(db.Model):
     __tablename__ = "review_finding"
     __table_args__ = (
         UniqueConstraint("review_id", "criterion", name="uq_review_finding_review_criterion"),
-        CheckConstraint(
-            "result IN ('conforme', 'non_conforme', 'sans_objet')", name="result_known"
-        ),
+        check_in("result", FindingResult, "result_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,13 +102,13 @@ class ReviewFinding(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class CorrectiveAction(db.Model):
     __tablename__ = "corrective_action"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_known"),
+        check_in("status", ActionStatus, "status_known"),
         Index("ix_corrective_action_owner_id_status", "owner_id", "status"),
     )
 
@@ -130,7 +121,7 @@ class CorrectiveAction(db.Model):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open")
     done_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
 
 
 class SurveyCompletion(db.Model):

@@ -11,24 +11,33 @@ import statistics
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, cast, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
+from lms import clock
 from lms.access import visible_cohort_ids, visible_student_ids
 from lms.alerts.models import Alert, AlertRuleSetting
 from lms.attendance.models import AttendanceDay, AttendanceRecord
 from lms.audit.models import AuditLog
 from lms.auth.models import Role, User
-from lms.catalog.models import Cohort, Course, Enrolment, EnrolmentStatus, Region, Site
+from lms.catalog.models import (
+    Cohort,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Region,
+    Site,
+    enrolment_active_on,
+)
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment, RemedialSession
 from lms.followup.services import interview_due_on
 from lms.learning.models import SKILLS, Production
 from lms.programme.settings import get_setting
-from lms.quality.criteria import as_aware, end_of_day, local_date
+from lms.quality.criteria import end_of_day
 from lms.quality.models import (
     CheckpointReview,
     CheckpointTemplate,
@@ -542,8 +551,7 @@ def collect(
             Enrolment.end_on,
         ).where(
             Enrolment.cohort_id.in_(scope),
-            Enrolment.start_on <= period.end,
-            or_(Enrolment.end_on.is_(None), Enrolment.end_on >= period.start),
+            Enrolment.active_between(period.start, period.end),
         )
     ).all()
     for e in enrolments:
@@ -594,7 +602,7 @@ def collect(
         for kind, deadline in milestones:
             if not period.start <= deadline <= period.last:
                 continue
-            if e.start_on > deadline or (e.end_on is not None and e.end_on < deadline):
+            if not enrolment_active_on(e.start_on, e.end_on, deadline):
                 continue
             metrics = bucket(e.cohort_id, deadline, e.student_id)
             metrics.assessments_due += 1
@@ -622,9 +630,9 @@ def collect(
         info = infos[e.cohort_id]
         held = interviews.get(e.student_id, [])
         for friday in fridays:
-            if friday < e.start_on or friday > info.end_on or friday < info.start_on:
+            if not info.start_on <= friday <= info.end_on:
                 continue
-            if e.end_on is not None and friday > e.end_on:
+            if not enrolment_active_on(e.start_on, e.end_on, friday):
                 continue
             index = bisect_right(held, friday)
             last = held[index - 1] if index else None
@@ -642,8 +650,10 @@ def collect(
             Alert.acknowledged_at.is_not(None),
         )
     ):
-        hours = (as_aware(acknowledged_at) - as_aware(opened_at)).total_seconds() / 3600
-        bucket(cohort_id, local_date(opened_at), student_id).alert_hours.append(round(hours, 2))
+        hours = (acknowledged_at - opened_at).total_seconds() / 3600
+        bucket(cohort_id, clock.local_date(opened_at), student_id).alert_hours.append(
+            round(hours, 2)
+        )
 
     # 6. Checkpoints due in the period: the latest signed version of each original review.
     reviews = db.session.execute(
@@ -1053,7 +1063,3 @@ def audit_options(user: User) -> tuple[list[tuple[int, str]], list[str]]:
         )
     )
     return [(a.id, a.name) for a in actors], types
-
-
-def as_datetime(value: datetime | None) -> datetime | None:
-    return as_aware(value) if value else None

@@ -24,10 +24,10 @@ from lms import clock
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.catalog.models import Cohort, Enrolment, Site, cohort_teacher, coordinator_region
+from lms.errors import ServiceError
 from lms.extensions import db
 from lms.quality import criteria as catalogue
 from lms.quality.models import (
-    VERDICTS,
     CheckpointReview,
     CheckpointTemplate,
     CorrectiveAction,
@@ -35,12 +35,10 @@ from lms.quality.models import (
     SurveyCompletion,
     SurveyResponse,
 )
-
-FINDING_RESULTS = ("conforme", "non_conforme", "sans_objet")
-ACTION_STATUSES = ("open", "done", "cancelled")
+from lms.quality.vocab import SURVEY_QUESTIONS, ActionStatus, FindingResult, Verdict
 
 
-class QualityError(Exception):
+class QualityError(ServiceError):
     """A request that cannot be done; ``message`` is for the user (French).
 
     ``status`` is the HTTP status the view answers with (422 bad input, 409 conflict);
@@ -340,7 +338,7 @@ def record_finding(
     """
     _unsigned(review)
     entry = _entry(review, criterion)
-    if result not in FINDING_RESULTS:
+    if result not in tuple(FindingResult):
         raise QualityError(_("Choisissez un résultat."), field="result")
     text = (text or "").strip()
     if result == "non_conforme" and not text:
@@ -466,7 +464,7 @@ def set_action_status(action: CorrectiveAction, actor: User, status: str, today:
     plan's follow-up comes later. :returns: whether anything changed.
     :raises QualityError: unknown status.
     """
-    if status not in ACTION_STATUSES:
+    if status not in tuple(ActionStatus):
         raise QualityError(_("Choisissez un statut."), field="status")
     if status == action.status:
         return False
@@ -510,7 +508,7 @@ def sign_off(review: CheckpointReview, actor: User, verdict: str, comment: str) 
         non-conforming finding, « conforme avec actions » without a corrective action.
     """
     _unsigned(review)
-    if verdict not in VERDICTS:
+    if verdict not in tuple(Verdict):
         raise QualityError(_("Choisissez un verdict."), field="verdict")
     findings = {
         f.criterion: f.result
@@ -764,8 +762,6 @@ def submit_survey(
 
     :raises QualityError: (409) already answered for this cohort; (422) an answer is missing.
     """
-    from lms.quality.forms import SURVEY_QUESTIONS
-
     if student.role != Role.STUDENT.value:
         raise QualityError(_("Le sondage est réservé aux élèves."), status=403)
     done = db.session.scalar(

@@ -43,7 +43,6 @@ from lms import clock
 from lms.access import (
     PROGRAMME_EDITORS,
     can_access_cohort,
-    can_access_review,
     get_or_404,
     programme_settings_page,
     roles_required,
@@ -56,19 +55,18 @@ from lms.learning.models import SKILLS
 from lms.quality import charts, queries, services
 from lms.quality.criteria import CRITERIA, MANUAL_DEFAULTS, OBSERVATION_RUBRIC
 from lms.quality.forms import (
-    SURVEY_QUESTIONS,
-    SURVEY_SCALE,
     ActionForm,
     ActionStatusForm,
     ButtonForm,
     FindingForm,
     SignForm,
     SurveyForm,
-    label,
     template_data,
     template_form,
 )
 from lms.quality.models import CheckpointReview, CheckpointTemplate, CorrectiveAction
+from lms.quality.policies import can_access_review
+from lms.quality.vocab import SURVEY_QUESTIONS, SURVEY_SCALE, ActionStatus, label
 
 bp = Blueprint("quality", __name__)
 
@@ -419,7 +417,7 @@ def review_amend(review_id: int):
 @roles_required(*STAFF)
 def action_list():
     status = request.args.get("status", "open")
-    status = status if status in services.ACTION_STATUSES else None
+    status = status if status in tuple(ActionStatus) else None
     mine = current_user.role == Role.TEACHER or request.args.get("mine") == "1"
     rows = queries.action_list(current_user, status, mine)
     forms = {
@@ -881,7 +879,7 @@ def audit_csv():
     rows, _total = queries.audit_entries(current_user, filters, 1, limit=AUDIT_CSV_LIMIT)
     lines = [
         [
-            queries.as_datetime(entry.at).isoformat() if entry.at else "",
+            entry.at.isoformat() if entry.at else "",
             name or "",
             entry.action,
             entry.entity_type,
