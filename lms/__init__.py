@@ -155,10 +155,12 @@ def register_extension_points() -> None:
     Registering twice changes nothing (one process may build several apps)."""
     from lms.alerts import followup_sources
     from lms.alerts import policies as alert_policies
+    from lms.attendance import cohort_probe as attendance_cohort_probe
     from lms.attendance import student_home as attendance_home
     from lms.employers import policies as employer_policies
     from lms.followup import policies as followup_policies
     from lms.learning import policies as learning_policies
+    from lms.mail import accounts as mail_accounts
     from lms.quality import alert_rules as quality_alert_rules
     from lms.quality import policies as quality_policies
     from lms.quality import student_home as quality_home
@@ -166,8 +168,10 @@ def register_extension_points() -> None:
     for plug in (
         learning_policies,
         attendance_home,
+        attendance_cohort_probe,
         followup_policies,
         alert_policies,
+        mail_accounts,
         followup_sources,
         employer_policies,
         quality_policies,
@@ -178,9 +182,11 @@ def register_extension_points() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lms.admin.accounts import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.alerts.views import bp as alerts_bp
     from lms.attendance.views import bp as attendance_bp
+    from lms.audit_log.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.core.views import bp as core_bp
@@ -195,6 +201,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         catalog_bp,
         admin_bp,
+        accounts_bp,
         learning_bp,
         attendance_bp,
         followup_bp,
@@ -202,6 +209,7 @@ def register_blueprints(app: Flask) -> None:
         alerts_bp,
         employers_bp,
         quality_bp,
+        audit_bp,
     ):
         app.register_blueprint(bp)
 

@@ -163,6 +163,31 @@ def visible_student_ids(user: User) -> Select[tuple[int]]:
     return select(Enrolment.student_id).where(Enrolment.cohort_id.in_(visible_cohort_ids(user)))
 
 
+def manageable_account_ids(user: User) -> Select[tuple[int]]:
+    """Accounts whose password ``user`` may reset: every account for an admin; for a
+    coordinator, the students and teachers of the cohorts of their regions; nobody otherwise."""
+    if user.role == Role.ADMIN:
+        return select(User.id)
+    if user.role != Role.COORDINATOR:
+        return select(User.id).where(False)
+    cohorts = visible_cohort_ids(user)
+    return (
+        select(Enrolment.student_id)
+        .where(Enrolment.cohort_id.in_(cohorts))
+        .union(select(cohort_teacher.c.user_id).where(cohort_teacher.c.cohort_id.in_(cohorts)))
+    )
+
+
+def can_manage_account(user: User, target: User) -> bool:
+    """May ``user`` give ``target`` a password reset link? (See :func:`manageable_account_ids`.)"""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.COORDINATOR or target.role not in (Role.STUDENT, Role.TEACHER):
+        return False
+    ids = manageable_account_ids(user).subquery()
+    return bool(db.session.scalar(select(exists().where(ids.c[0] == target.id))))
+
+
 def can_access_student(user: User, student: User, action: str = "view") -> bool:
     """A student's follow-up file: the student (view only), and staff with a cohort of the
     student in their scope (teachers of the student's cohorts, coordinators of the region)."""

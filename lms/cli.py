@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -157,6 +158,73 @@ def scheduler_command() -> None:
     finally:
         scheduler.shutdown(wait=True)
         release_lease(owner)
+
+
+@lms_group.group("users")
+def users_group() -> None:
+    """Accounts."""
+
+
+def _refuse(as_json: bool, message: str) -> None:
+    """Print why nothing was done (in French) and exit with status 1."""
+    if as_json:
+        click.echo(json.dumps({"created": False, "error": message}, ensure_ascii=False))
+    else:
+        click.echo(message, err=True)
+    raise SystemExit(1)
+
+
+@users_group.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Full name (default: the e-mail's local part).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def users_create_admin(email: str, name: str | None, password_stdin: bool, as_json: bool) -> None:
+    """Create the first admin account (refused when an admin exists)."""
+    from email_validator import EmailNotValidError, validate_email
+    from flask_babel import gettext as _
+
+    from lms.auth.passwords import password_problem
+    from lms.auth.services import check_first_admin, create_first_admin, hash_password
+    from lms.errors import ServiceError
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        _refuse(as_json, _("Ce courriel n'est pas valide : %(email)s", email=email))
+    try:  # refuse before asking for a password
+        check_first_admin(email)
+    except ServiceError as error:
+        _refuse(as_json, error.message)
+    finally:
+        db.session.rollback()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            _("Mot de passe"),
+            hide_input=True,
+            confirmation_prompt=_("Confirmez le mot de passe"),
+            err=True,
+        )
+    problem = password_problem(password)
+    if problem:
+        _refuse(as_json, problem)
+    password_hash = hash_password(password)  # slow: before the write transaction
+    name = (name or "").strip() or email.partition("@")[0]
+    with writing():
+        try:
+            user = create_first_admin(email=email, name=name, password_hash=password_hash)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            _refuse(as_json, error.message)
+    _emit(
+        as_json,
+        {"created": True, "id": user.id, "email": user.email, "name": user.name},
+        [_("Compte administrateur créé : %(email)s (%(name)s).", email=user.email, name=user.name)],
+    )
 
 
 @lms_group.command("demo")

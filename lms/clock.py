@@ -1,6 +1,6 @@
 """The one place the application reads the time, so that tests can freeze it."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 QUEBEC = ZoneInfo("America/Toronto")
@@ -25,3 +25,8 @@ def today() -> date:
 def local_date(moment: datetime) -> date:
     """The date in Quebec of an aware moment (a stored timestamp: they are all aware)."""
     return moment.astimezone(QUEBEC).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after ``day`` in Quebec, in UTC (the bound of a day's timestamps)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=QUEBEC).astimezone(UTC)

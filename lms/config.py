@@ -86,7 +86,7 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     # true: STARTTLS required, with the server's certificate checked; unset/false: STARTTLS
-    # whenever the server offers it (lms.alerts.notify._secure).
+    # whenever the server offers it (lms.mail.outbox._secure).
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").strip().lower() in ("1", "true", "yes", "on")
     MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@francisation.local")
     # The address people reach the site at: links in e-mails are absolute.

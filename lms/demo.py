@@ -21,6 +21,7 @@ from lms.catalog.models import (
     coordinator_region,
 )
 from lms.catalog.services import enrol
+from lms.catalog.vocab import CohortStatus
 from lms.demo_history import seed_history
 from lms.extensions import db
 
@@ -194,6 +195,7 @@ def seed_demo(password: str | None) -> DemoReport:
                 start_on=start,
                 end_on=start + timedelta(weeks=course.weeks, days=-3),
                 capacity=20,
+                status=CohortStatus.ONGOING.value,  # every demo cohort has started
             )
             db.session.add(cohort)
             db.session.flush()

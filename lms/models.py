@@ -1,16 +1,9 @@
 """Imports every feature's models, so that the metadata (and Alembic) sees all tables."""
 
-from lms.alerts.models import (
-    Alert,
-    AlertRuleSetting,
-    JobRun,
-    Notification,
-    OutboxMessage,
-    SchedulerLease,
-)
+from lms.alerts.models import Alert, AlertRuleSetting, Notification
 from lms.attendance.models import AttendanceDay, AttendanceRecord
 from lms.audit.models import AuditLog
-from lms.auth.models import LoginFailure, User
+from lms.auth.models import LoginFailure, PasswordResetToken, User
 from lms.catalog.models import Cohort, Course, Enrolment, Region, Site
 from lms.employers.models import (
     CoursePlan,
@@ -39,6 +32,7 @@ from lms.learning.models import (
     Unit,
     WorkplaceTask,
 )
+from lms.mail.models import OutboxMessage
 from lms.programme.models import ClosureDay, Setting
 from lms.quality.models import (
     CheckpointReview,
@@ -48,6 +42,7 @@ from lms.quality.models import (
     SurveyCompletion,
     SurveyResponse,
 )
+from lms.scheduler.models import JobRun, SchedulerLease
 
 __all__ = [
     "Alert",
@@ -88,6 +83,7 @@ __all__ = [
     "Lesson",
     "LevelDescriptor",
     "LoginFailure",
+    "PasswordResetToken",
     "Production",
     "Region",
     "Site",

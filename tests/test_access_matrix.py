@@ -110,9 +110,36 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "programme.sites": ("/sites/", {**NOBODY, "admin": 200}),
     "programme.closures": ("/sites/{site}/closures", {**NOBODY, "admin": 200}),
+    "programme.regions": ("/regions/", {**NOBODY, "admin": 200}),
+    "programme.region_edit": ("/regions/new", {**NOBODY, "admin": 200}),
+    "programme.site_edit": ("/sites/{site}/edit", {**NOBODY, "admin": 200}),
+    "programme.cohort_new": (
+        "/cohorts/new",
+        {**NOBODY, "coordinator": 200, "other_coordinator": 200, "admin": 200},
+    ),
+    "programme.cohort_edit": (
+        "/cohorts/{cohort}/edit",
+        {**NOBODY, "coordinator": 200, "other_coordinator": 404, "admin": 200},
+    ),
+    "audit.log": (
+        "/audit/",
+        {**NOBODY, "coordinator": 200, "other_coordinator": 200, "admin": 200},
+    ),
+    "audit.log_csv": (
+        "/audit/export.csv",
+        {**NOBODY, "coordinator": 200, "other_coordinator": 200, "admin": 200},
+    ),
     "admin.index": ("/admin/", {**NOBODY, "admin": 200}),
     "admin.user_new": ("/admin/users/new", {**NOBODY, "admin": 200}),
     "admin.user_edit": ("/admin/users/{student}", {**NOBODY, "admin": 200}),
+    "auth.profile": ("/auth/profile", ALL),
+    # Only with MAIL_SERVER (unset in tests): tests/test_accounts.py covers it with mail.
+    "auth.forgot": ("/auth/forgot", dict.fromkeys(ROLES, 404)),
+    "auth.reset": ("/auth/reset/not-a-token", dict.fromkeys(ROLES, 410)),
+    "accounts.index": (
+        "/accounts/",
+        {**NOBODY, "coordinator": 200, "other_coordinator": 200, "admin": 200},
+    ),
 }
 
 # Actions (POST only): anonymous users are sent to login; a POST without CSRF token gets 400.
@@ -123,7 +150,10 @@ POST_ONLY = {
     "alerts.dismiss": "/alerts/1/dismiss",
     "alerts.notifications_read": "/notifications/read",
     "programme.closure_delete": "/closures/1/delete",
+    "programme.site_delete": "/sites/1/delete",
+    "programme.cohort_status": "/cohorts/1/status",
     "core.set_language": "/language",
+    "accounts.reset_link": "/accounts/1/reset-link",
 }
 
 

@@ -22,8 +22,8 @@ from lms.attendance.allowance import (
     week_start,
 )
 from lms.attendance.models import AttendanceDay, AttendanceRecord
-from lms.attendance.queries import weekly_allowance
 from lms.attendance.services import Entry, save_attendance
+from lms.attendance.weeks import weekly_allowance
 from lms.auth.models import Role
 from lms.catalog.models import Site
 from lms.extensions import db

@@ -14,11 +14,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from lms.alerts import engine
-from lms.alerts.models import Alert, Notification, OutboxMessage
+from lms.alerts.models import Alert, Notification
 from lms.alerts.notify import send_digests
 from lms.attendance.models import AttendanceRecord
 from lms.auth.models import Role
 from lms.extensions import db
+from lms.mail.models import OutboxMessage
 from tests.conftest import login
 from tests.test_alert_lifecycle import NOW, frozen  # noqa: F401  (fixture)
 

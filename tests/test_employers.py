@@ -20,8 +20,8 @@ from lms.employers.models import (
     TaskAssessment,
     cohort_employer,
 )
-from lms.employers.neq import format_neq, is_valid_neq, neq_problem, normalize_neq
-from lms.employers.services import ProfileData, merge_profiles, neq_message
+from lms.employers.neq import format_neq, is_valid_neq, neq_message, neq_problem, normalize_neq
+from lms.employers.profiles import ProfileData, merge_profiles
 from lms.extensions import db
 from lms.followup.models import LevelAssessment
 from lms.learning.models import Attempt, Exercise, Lesson, Unit

@@ -14,8 +14,8 @@ from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditLog
 from lms.auth.models import Role
 from lms.catalog.models import Course, Enrolment, cohort_teacher
+from lms.errors import ServiceError
 from lms.extensions import db
-from lms.followup import queries
 from lms.followup.charts import level_chart
 from lms.followup.models import (
     FollowUpNote,
@@ -24,14 +24,13 @@ from lms.followup.models import (
     RemedialInvite,
     RemedialSession,
 )
-from lms.followup.services import (
-    FollowUpError,
-    add_note,
-    decide_progression,
-    interview_cadence,
-    record_assessments,
-    withdraw,
-)
+from lms.followup.queries.activity import cohort_mastery
+from lms.followup.queries.levels import assessments_of, skill_levels
+from lms.followup.queries.people import first_teacher_id, owner_candidates
+from lms.followup.rules import interview_cadence
+from lms.followup.services.end_of_course import decide_progression, withdraw
+from lms.followup.services.levels import record_assessments
+from lms.followup.services.notes import add_note
 from lms.learning.models import Attempt, Exercise, Production
 from tests.conftest import csrf_token
 
@@ -107,7 +106,7 @@ def test_gain_since_placement_uses_the_latest_placement_and_the_latest_level(wor
             today=TODAY,
         )
     db.session.commit()
-    levels = queries.skill_levels(queries.assessments_of([student.id])[student.id])
+    levels = skill_levels(assessments_of([student.id])[student.id])
     assert (levels["CO"].placement, levels["CO"].latest, levels["CO"].gain) == (1, 3, 2)
     assert levels["PO"].gain == 0
     assert (levels["CE"].latest, levels["CE"].gain) == (2, 0)
@@ -132,7 +131,7 @@ def test_gain_since_placement_uses_the_latest_placement_and_the_latest_level(wor
     ],
 )
 def test_record_assessments_refuses_bad_input_and_writes_nothing(world, rows, day, message):
-    with pytest.raises(FollowUpError, match=message):
+    with pytest.raises(ServiceError, match=message):
         record_assessments(
             world["student"].id,
             world["cohort"],
@@ -174,7 +173,7 @@ def test_withdrawal_ends_the_enrolment_and_opens_an_exit_followup(world):
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "enrolment.withdraw"))
     assert entry.before["status"] == "active" and entry.after["status"] == "withdrawn"
     # An ended enrolment cannot be withdrawn again.
-    with pytest.raises(FollowUpError, match="déjà terminée"):
+    with pytest.raises(ServiceError, match="déjà terminée"):
         withdraw(
             enrolment,
             coordinator,
@@ -227,17 +226,17 @@ def test_decision_is_created_then_updated_with_before_and_after(world):
     )
     assert [e.action for e in entries] == ["decision.create", "decision.update"]
     assert entries[1].before["decision"] == "reprend" and entries[1].after["decision"] == "passe"
-    with pytest.raises(FollowUpError):
+    with pytest.raises(ServiceError):
         decide_progression(enrolment, created, teacher, decision="promu", comment="", today=TODAY)
 
 
 def test_note_owner_must_be_in_the_cohorts_scope(world):
-    owners = queries.owner_candidates(world["cohort"].id)
+    owners = owner_candidates(world["cohort"].id)
     assert [(name, role) for _id, name, role in owners] == [
         ("Julie Bouchard", "teacher"),
         ("Marc-André Gagnon", "coordinator"),
     ]
-    with pytest.raises(FollowUpError, match="responsable"):
+    with pytest.raises(ServiceError, match="responsable"):
         add_note(
             world["student"].id,
             world["cohort"].id,
@@ -729,7 +728,7 @@ def test_cohort_mastery_is_the_mean_of_best_scores_over_auto_graded_exercises(wo
             )
         )
     db.session.commit()
-    assert queries.cohort_mastery(course.id, [student.id]) == {student.id: pytest.approx(0.8)}
+    assert cohort_mastery(course.id, [student.id]) == {student.id: pytest.approx(0.8)}
 
 
 # --- query counts ------------------------------------------------------------------------------
@@ -900,10 +899,10 @@ def test_a_second_teacher_of_the_cohort_is_an_owner_candidate(world, make_user):
         insert(cohort_teacher), [{"cohort_id": world["cohort"].id, "user_id": second.id}]
     )
     db.session.commit()
-    owners = queries.owner_candidates(world["cohort"].id)
+    owners = owner_candidates(world["cohort"].id)
     assert [name for _i, name, _r in owners] == [
         "Anne Aubin",
         "Julie Bouchard",
         "Marc-André Gagnon",
     ]
-    assert queries.first_teacher_id(owners) == second.id
+    assert first_teacher_id(owners) == second.id

@@ -25,7 +25,7 @@ from lms.quality.models import (
     CorrectiveAction,
     ReviewFinding,
 )
-from lms.quality.services import overdue_actions
+from lms.quality.queries.actions import overdue_actions
 from tests.conftest import client_for, csrf_token
 
 START = date(2026, 9, 14)  # a Monday
@@ -352,20 +352,22 @@ def test_sign_off_is_refused_until_complete_and_then_locks_the_review(server, qw
 
 
 def test_services_refuse_to_change_a_signed_review(app, qworld, due_review):
-    from lms.quality import services
+    from lms.quality.services.actions import add_action
+    from lms.quality.services.evaluation import evaluate_reviews
+    from lms.quality.services.reviews import ReviewLocked, draw_sample, record_finding, sign_off
 
     coordinator = qworld["coordinator"]
     due_review.status = "signed"
     db.session.commit()
-    with pytest.raises(services.ReviewLocked):
-        services.record_finding(due_review, coordinator, "attendance_recorded", "conforme", "")
-    with pytest.raises(services.ReviewLocked):
-        services.draw_sample(due_review, coordinator, 5)
-    with pytest.raises(services.ReviewLocked):
-        services.add_action(due_review, coordinator, "x", qworld["teacher"].id, TODAY, TODAY)
-    with pytest.raises(services.ReviewLocked):
-        services.sign_off(due_review, coordinator, "conforme", "")
-    assert services.evaluate_reviews([due_review], TODAY) == 0
+    with pytest.raises(ReviewLocked):
+        record_finding(due_review, coordinator, "attendance_recorded", "conforme", "")
+    with pytest.raises(ReviewLocked):
+        draw_sample(due_review, coordinator, 5)
+    with pytest.raises(ReviewLocked):
+        add_action(due_review, coordinator, "x", qworld["teacher"].id, TODAY, TODAY)
+    with pytest.raises(ReviewLocked):
+        sign_off(due_review, coordinator, "conforme", "")
+    assert evaluate_reviews([due_review], TODAY) == 0
 
 
 def _sign(client, qworld, review_id, verdict="conforme"):

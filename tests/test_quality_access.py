@@ -56,8 +56,6 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "quality.cohort_report": ("/quality/cohorts/{cohort}/report", IN_SCOPE_MANAGERS),
     "quality.survey_results": ("/quality/cohorts/{cohort}/survey", COHORT_STAFF),
     "quality.survey": ("/learn/survey", {**dict.fromkeys(ROLES[2:], 403), "student": 200}),
-    "quality.audit_log": ("/audit/", MANAGERS),
-    "quality.audit_csv": ("/audit/export.csv", MANAGERS),
 }
 
 # Actions (POST only): 405 on GET, 400 without a CSRF token; with one, by role.

@@ -18,12 +18,18 @@ from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment
 from lms.learning.models import SKILLS, Exercise, Production
 from lms.programme.models import ClosureDay
-from lms.quality import criteria
-from lms.quality.criteria import CRITERIA, Subject
+from lms.quality.criteria.alerts import describe_critical_alerts
+from lms.quality.criteria.assessments import describe_assessed
+from lms.quality.criteria.attendance import describe_attendance_recorded
+from lms.quality.criteria.catalogue import CRITERIA
+from lms.quality.criteria.engine import Subject
+from lms.quality.criteria.followup import describe_interviews, describe_withdrawals
+from lms.quality.criteria.productions import describe_productions
+from lms.quality.criteria.survey import describe_survey
 from lms.quality.defaults import ensure_default_templates
 from lms.quality.jobs import run_quality_evaluate
 from lms.quality.models import CheckpointReview, CheckpointTemplate, SurveyCompletion
-from lms.quality.services import due_date
+from lms.quality.services.evaluation import due_date
 from tests.test_quality import START, frozen, qworld  # noqa: F401
 
 
@@ -50,7 +56,7 @@ def test_attendance_recorded_passes_when_every_class_day_has_its_attendance(qwor
     outcome = evaluate("attendance_recorded", cohort, date(2026, 9, 18))
     assert outcome.status == "pass"
     assert outcome.figures == {"expected": 5, "recorded": 5, "missing": [], "max_missing": 0}
-    assert criteria.describe_attendance_recorded(outcome.figures) == (
+    assert describe_attendance_recorded(outcome.figures) == (
         "Présences saisies pour 5 jours de classe sur 5."
     )
 
@@ -72,7 +78,7 @@ def test_attendance_recorded_fails_with_the_missing_days_and_links_to_them(qworl
         f"/cohorts/{cohort.id}/attendance?day=2026-09-18",
     ]
     assert "Jours non saisis : 17 septembre, 18 septembre." in (
-        criteria.describe_attendance_recorded(outcome.figures)
+        describe_attendance_recorded(outcome.figures)
     )
     # The threshold is a parameter; and today's class is only due from 17:00 (it is noon).
     assert evaluate("attendance_recorded", cohort, date(2026, 9, 18), max_missing=2).status == (
@@ -113,7 +119,7 @@ def test_assessed_placement_counts_students_assessed_in_all_four_skills(qworld):
     assert (figures["students"], figures["assessed"], figures["rate"]) == (6, 5, 0.8333)
     assert figures["missing"] == [[students[5].id, "Élève F"]]
     assert f"/students/{students[5].id}" in [e["url"] for e in outcome.evidence]
-    assert criteria.describe_assessed(figures) == (
+    assert describe_assessed(figures) == (
         "5 élèves sur 6 évalué·es dans les 4 compétences au classement (83 %; seuil : 95 %). "
         "À évaluer : Élève F."
     )
@@ -172,7 +178,7 @@ def test_interviews_on_cadence_fails_for_a_student_never_interviewed(qworld):
     figures = outcome.figures
     assert (figures["students"], figures["on_time"], figures["cadence"]) == (6, 5, 14)
     assert figures["late"] == [[students[5].id, "Élève F", None, "2026-09-28"]]
-    assert "En retard : Élève F." in criteria.describe_interviews(figures)
+    assert "En retard : Élève F." in describe_interviews(figures)
     assert evaluate("interviews_on_cadence", cohort, date(2026, 10, 2), min_percent=80).status == (
         "pass"
     )
@@ -250,7 +256,7 @@ def test_critical_alerts_late_when_acknowledged_or_still_open_after_the_limit(qw
         evaluate("critical_alerts_acknowledged", cohort, date(2026, 10, 2), working_days=5).status
         == "pass"
     )
-    assert "2 en retard" in criteria.describe_critical_alerts(outcome.figures)
+    assert "2 en retard" in describe_critical_alerts(outcome.figures)
 
 
 # --- productions graded in time -----------------------------------------------------------------
@@ -303,7 +309,7 @@ def test_productions_graded_late_or_waiting_too_long_fail(qworld, exercise, froz
     assert outcome.status == "fail"
     assert outcome.figures["late_ids"] == [slow.id, waiting.id]
     assert outcome.evidence[0]["url"] == f"/cohorts/{qworld['cohort'].id}/productions"
-    assert criteria.describe_productions(outcome.figures) == (
+    assert describe_productions(outcome.figures) == (
         "Productions : 0 corrigées dans les 5 jours, 2 en retard, 0 en attente (sur 2)."
     )
     assert evaluate("productions_graded", qworld["cohort"], date(2026, 10, 2), days=10).status == (
@@ -359,7 +365,7 @@ def test_a_withdrawal_without_exit_followup_fails_and_none_is_not_applicable(qwo
     assert outcome.status == "fail"
     assert outcome.figures["followed"] == 0
     assert outcome.evidence == [{"label": "Élève F", "url": f"/students/{students[5].id}"}]
-    assert "Sans suivi de départ : Élève F." in criteria.describe_withdrawals(outcome.figures)
+    assert "Sans suivi de départ : Élève F." in describe_withdrawals(outcome.figures)
 
 
 # --- survey response rate ----------------------------------------------------------------------
@@ -385,7 +391,7 @@ def test_survey_response_rate_against_its_threshold(qworld):
     db.session.commit()
     outcome = evaluate("survey_response_rate", cohort, date(2026, 12, 11))
     assert outcome.status == "pass" and outcome.figures["rate"] == 0.5
-    assert criteria.describe_survey(outcome.figures) == (
+    assert describe_survey(outcome.figures) == (
         "3 réponses au sondage de satisfaction pour 6 élèves (50 %; seuil : 50 %)."
     )
 

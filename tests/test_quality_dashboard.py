@@ -19,9 +19,10 @@ from lms.catalog.models import Enrolment
 from lms.extensions import db
 from lms.followup.models import FollowUpNote, LevelAssessment
 from lms.learning.models import SKILLS
-from lms.quality import queries
 from lms.quality.defaults import ensure_default_templates
 from lms.quality.models import CheckpointReview, CheckpointTemplate
+from lms.quality.queries.dashboard import DashboardFilters, dashboard
+from lms.quality.queries.metrics import Period
 from tests.test_quality import client_for, frozen, text  # noqa: F401
 
 START = date(2026, 9, 14)
@@ -180,8 +181,8 @@ def dash(app, make_user, make_region, make_cohort, enrol, frozen):
 
 
 def test_dashboard_figures_equal_those_computed_by_hand(dash):
-    period = queries.Period(date(2026, 9, 1), date(2026, 10, 31), TODAY)
-    data = queries.dashboard(dash["coordinator"], queries.DashboardFilters(), period)
+    period = Period(date(2026, 9, 1), date(2026, 10, 31), TODAY)
+    data = dashboard(dash["coordinator"], DashboardFilters(), period)
     assert [r.label for r in data.tables["cohorts"]] == ["DASH-A"]  # not B, not the 2027 one
     m = data.tables["cohorts"][0].metrics
     assert (m.attended_minutes, m.scheduled_minutes) == (1020, 1440)

@@ -12,23 +12,28 @@ from sqlalchemy import select
 
 from lms import clock
 from lms.alerts import engine
-from lms.alerts import queries as alert_queries
+from lms.alerts import risk as alert_risk
 from lms.alerts.models import Alert
 from lms.alerts.rules import active_pairs
 from lms.attendance import queries as attendance_queries
+from lms.attendance import weeks as attendance_weeks
 from lms.attendance.models import AttendanceDay
 from lms.auth.models import Role
 from lms.catalog import queries as catalog_queries
 from lms.catalog.models import Cohort, Course, Enrolment
 from lms.extensions import db
-from lms.followup import queries as followup_queries
 from lms.followup.models import FollowUpNote
+from lms.followup.queries.dashboard import dashboard as followup_dashboard
+from lms.followup.queries.file import student_enrolments
+from lms.followup.queries.people import student_cohort_in_scope
 from lms.learning import queries as learning_queries
 from lms.programme.calendar import is_holiday
 from lms.programme.models import ClosureDay
-from lms.quality import criteria as quality_criteria
-from lms.quality import queries as quality_queries
-from lms.quality.criteria import CRITERIA, Subject
+from lms.quality.criteria.catalogue import CRITERIA
+from lms.quality.criteria.engine import Subject, members
+from lms.quality.queries.dashboard import cohort_infos
+from lms.quality.queries.indicators import collect
+from lms.quality.queries.metrics import Period
 
 START = date(2026, 9, 14)  # a Monday
 CADENCE = 14  # the programme's default: an interview every two weeks
@@ -72,7 +77,7 @@ def cadence_world(app, make_user, make_region, make_cohort, enrol):
 
 def _overdue_by_dashboard(cohort: Cohort, today: date) -> set[int]:
     course = db.session.get(Course, cohort.course_id)
-    rows = followup_queries.dashboard(cohort, course, today, CADENCE)
+    rows = followup_dashboard(cohort, course, today, CADENCE)
     return {r.student.id for r in rows if r.cadence.status == "overdue"}
 
 
@@ -103,9 +108,9 @@ def _overdue_by_criterion(cohort: Cohort, today: date) -> set[int]:
 def _overdue_by_quality_dashboard(cohort: Cohort, today: date) -> set[int]:
     assert today.weekday() == 4, "the quality dashboard checks the cadence on Fridays"
     scope = select(Cohort.id).where(Cohort.id == cohort.id)
-    infos = quality_queries._cohort_infos(scope)
-    period = quality_queries.Period(today, today, today)
-    buckets = quality_queries.collect(scope, period, infos, by_student=True)
+    infos = cohort_infos(scope)
+    period = Period(today, today, today)
+    buckets = collect(scope, period, infos, by_student=True)
     return {
         student_id
         for (_cohort, _month, student_id), m in buckets.items()
@@ -171,7 +176,7 @@ def _pairs(day: date, cohort: Cohort) -> set[int]:
 
 def _members(day: date, cohort: Cohort) -> set[int]:
     subject = Subject("s", cohort, day, {})
-    return set(quality_criteria._members([subject], active_on_as_of=True)["s"])
+    return set(members([subject], active_on_as_of=True)["s"])
 
 
 def _interviewed_students(day: date, cohort: Cohort) -> int:
@@ -182,15 +187,15 @@ def _interviewed_students(day: date, cohort: Cohort) -> int:
 
 def _cadence_checked(day: date, cohort: Cohort) -> set[int]:
     scope = select(Cohort.id).where(Cohort.id == cohort.id)
-    infos = quality_queries._cohort_infos(scope)
-    period = quality_queries.Period(day, day, day)
-    buckets = quality_queries.collect(scope, period, infos, by_student=True)
+    infos = cohort_infos(scope)
+    period = Period(day, day, day)
+    buckets = collect(scope, period, infos, by_student=True)
     return {sid for (_c, _m, sid), m in buckets.items() if m.cadence_checks}
 
 
 def _allowance_days(day: date, cohort: Cohort) -> set[int]:
-    settings = attendance_queries.allowance_settings()
-    rows = attendance_queries.weekly_allowance([cohort], day, settings)
+    settings = attendance_weeks.allowance_settings()
+    rows = attendance_weeks.weekly_allowance([cohort], day, settings)
     return {r.student_id for r in rows if any(line.day == day for line in r.days)}
 
 
@@ -226,7 +231,7 @@ def test_who_is_active_on_a_day_is_the_same_for_every_page_alert_and_criterion(
     assert row.active_students == len(want)
     # The alerts: the students every student rule looks at, and the at-risk page.
     assert _pairs(day, cohort) == want
-    assert {r.student_id for r in alert_queries.at_risk(cohort, day)} == want
+    assert {r.student_id for r in alert_risk.at_risk(cohort, day)} == want
     # Quality: the criteria's students, and the dashboard's cadence checks (on Fridays).
     assert _members(day, cohort) == want
     assert _interviewed_students(day, cohort) == len(want)
@@ -234,12 +239,12 @@ def test_who_is_active_on_a_day_is_the_same_for_every_page_alert_and_criterion(
         assert _cadence_checked(day, cohort) == want
     # Follow-up: the teacher's dashboard and the student's file list those still to come too.
     course = db.session.get(Course, cohort.course_id)
-    dashboard = followup_queries.dashboard(cohort, course, day, CADENCE)
+    dashboard = followup_dashboard(cohort, course, day, CADENCE)
     assert {r.student.id for r in dashboard} == on_the_roll
     current = {
         line.enrolment.student_id
         for name in ("stays", "late", "gone", "moved")
-        for line in followup_queries.student_enrolments(roll_world[name].id)
+        for line in student_enrolments(roll_world[name].id)
         if line.cohort.id == cohort.id and line.is_current(day)
     }
     assert current == on_the_roll
@@ -251,11 +256,11 @@ def test_who_is_active_on_a_day_is_the_same_for_every_page_alert_and_criterion(
 )
 def test_a_moved_students_current_cohort_is_the_one_active_that_day(roll_world, day, expected):
     moved, want = roll_world["moved"], roll_world[expected].id
-    enrolment, cohort, _course = attendance_queries.current_enrolment(moved.id, day)
+    enrolment, cohort, _course = attendance_weeks.current_enrolment(moved.id, day)
     assert cohort.id == want
     assert learning_queries.current_course(moved.id, day).cohort.id == want
     teacher = roll_world["teacher"]
-    assert followup_queries.student_cohort_in_scope(teacher, moved.id, day) == want
+    assert student_cohort_in_scope(teacher, moved.id, day) == want
 
 
 def test_the_python_twin_of_active_on_agrees_with_the_sql(roll_world):
@@ -266,7 +271,7 @@ def test_the_python_twin_of_active_on_agrees_with_the_sql(roll_world):
         assert in_sql == {e.id for e in rows if e.is_active_on(day)}, day
 
 
-# --- the exit follow-up after a withdrawal (lms.followup.services.exit_followup) -----------------
+# --- the exit follow-up after a withdrawal (lms.followup.rules.exit_followup) -----------------
 
 
 def _exit_note(student, cohort, held_on, *, due_on=None, done_on=None) -> None:

@@ -32,11 +32,15 @@ from lms.catalog.models import Cohort, Course
 from lms.config import ROOT, TestConfig
 from lms.dbutil import writing
 from lms.extensions import db
-from lms.followup import queries as followup_queries
+from lms.followup.queries.dashboard import dashboard as followup_dashboard
 from lms.learning.content import ContentSet, read_content, write_content
 from lms.programme.settings import get_setting
-from lms.quality import queries as quality_queries
-from lms.quality.criteria import CRITERIA, Subject, evaluate
+from lms.quality.criteria.catalogue import CRITERIA, evaluate
+from lms.quality.criteria.engine import Subject
+from lms.quality.queries.dashboard import DashboardFilters, cohort_infos, scoped_cohorts
+from lms.quality.queries.dashboard import dashboard as quality_dashboard
+from lms.quality.queries.indicators import collect
+from lms.quality.queries.metrics import Period
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 # Friday 4 Dec. 2026, 12:30 in Quebec: late enough in the day that the evening attempts of the
@@ -180,12 +184,12 @@ def _answers(url: str, uploads: Path, courses: ContentSet) -> dict[str, Any]:
                     keys.plain(row.mastery),
                     row.open_alerts,
                 )
-                for row in followup_queries.dashboard(cohort, course, today, every)
+                for row in followup_dashboard(cohort, course, today, every)
             )
 
         admin = db.session.scalar(select(User).where(User.email == "admin@demo.lms"))
-        period = quality_queries.Period(date(today.year, 7, 1), today, today)
-        board = quality_queries.dashboard(admin, quality_queries.DashboardFilters(), period)
+        period = Period(date(today.year, 7, 1), today, today)
+        board = quality_dashboard(admin, DashboardFilters(), period)
         quality = {
             "total": keys.plain(board.total),
             "tables": {
@@ -194,11 +198,11 @@ def _answers(url: str, uploads: Path, courses: ContentSet) -> dict[str, Any]:
             },
             "months": keys.plain(board.months),
         }
-        scope = quality_queries.scoped_cohorts(admin, quality_queries.DashboardFilters(), period)
-        infos = quality_queries._cohort_infos(scope)
+        scope = scoped_cohorts(admin, DashboardFilters(), period)
+        infos = cohort_infos(scope)
         per_student = {
             f"{keys.cohort(cohort_id)} {month} {keys.user(student_id)}": keys.plain(metrics)
-            for (cohort_id, month, student_id), metrics in quality_queries.collect(
+            for (cohort_id, month, student_id), metrics in collect(
                 scope, period, infos, by_student=True
             ).items()
         }

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from lms import clock, scheduler
-from lms.alerts.models import JobRun
 from lms.auth.models import Role
 from lms.extensions import db
+from lms.scheduler.models import JobRun
 from tests.conftest import login
 
 CALLS: list[int] = []

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from lms import scheduler
-from lms.alerts.models import JobRun
 from lms.extensions import db
+from lms.scheduler.models import JobRun
 
 NOW = datetime(2026, 10, 2, 7, 0, tzinfo=UTC)
 FLAKY = scheduler.Job("flaky", "tests.test_scheduler_claims:flaky_job", {"hour": 2}, "day")

@@ -435,7 +435,7 @@ def _queue_notification(make_user) -> None:
 
 
 def _outbox():
-    from lms.alerts.models import OutboxMessage
+    from lms.mail.models import OutboxMessage
 
     db.session.rollback()
     return db.session.scalars(select(OutboxMessage)).all()

@@ -23,7 +23,6 @@ from lms.audit.models import AuditLog
 from lms.auth.models import Role, User
 from lms.catalog.models import Course, Enrolment, cohort_teacher
 from lms.extensions import db
-from lms.followup import queries
 from lms.followup.models import (
     FollowUpNote,
     LevelAssessment,
@@ -31,6 +30,11 @@ from lms.followup.models import (
     RemedialInvite,
     RemedialSession,
 )
+from lms.followup.queries import timeline
+from lms.followup.queries.activity import attendance_by_cohort, online_summary
+from lms.followup.queries.file import student_enrolments
+from lms.followup.queries.levels import assessments_of
+from lms.followup.queries.notes import last_interviews, open_actions
 from lms.learning.models import Exercise, Production
 from tests.conftest import client_for, csrf_token
 
@@ -357,26 +361,18 @@ def test_file_queries_take_the_viewers_scope(world, make_lesson):
     _history(world, make_lesson)
     student, coordo = world["student"], world["coordo_qc"]
     qc, mtl = world["cohort_qc"].id, world["cohort_mtl"].id
-    assert [line.cohort.id for line in queries.student_enrolments(student.id, viewer=coordo)] == [
-        qc
-    ]
-    assert {
-        a.cohort_id for a in queries.assessments_of([student.id], viewer=coordo)[student.id]
-    } == {qc}
-    assert set(queries.attendance_by_cohort(student.id, viewer=coordo)) <= {qc}
-    assert queries.online_summary(student.id, viewer=coordo).submitted == 0
-    assert queries.online_summary(student.id, viewer=world["coordo_mtl"]).submitted == 1
-    assert queries.open_actions(student.id, viewer=coordo) == []
-    assert queries.last_interviews([student.id], TODAY, viewer=coordo)[student.id] == date(
-        2026, 10, 7
-    )
+    assert [line.cohort.id for line in student_enrolments(student.id, viewer=coordo)] == [qc]
+    assert {a.cohort_id for a in assessments_of([student.id], viewer=coordo)[student.id]} == {qc}
+    assert set(attendance_by_cohort(student.id, viewer=coordo)) <= {qc}
+    assert online_summary(student.id, viewer=coordo).submitted == 0
+    assert online_summary(student.id, viewer=world["coordo_mtl"]).submitted == 1
+    assert open_actions(student.id, viewer=coordo) == []
+    assert last_interviews([student.id], TODAY, viewer=coordo)[student.id] == date(2026, 10, 7)
     montreal = world["coordo_mtl"]
-    assert queries.last_interviews([student.id], TODAY, viewer=montreal)[student.id] == date(
-        2026, 10, 1
-    )
-    events, _more = queries.student_timeline(student.id, 500, viewer=coordo)
+    assert last_interviews([student.id], TODAY, viewer=montreal)[student.id] == date(2026, 10, 1)
+    events, _more = timeline.student_timeline(student.id, 500, viewer=coordo)
     assert {e.cohort_code for e in events} == {"QC-G1"}
-    everything, _more = queries.student_timeline(student.id, 500, viewer=world["admin"])
+    everything, _more = timeline.student_timeline(student.id, 500, viewer=world["admin"])
     assert {e.cohort_code for e in everything} >= {"QC-G1", "MTL-G1"}
     assert mtl not in {e.link_cohort_id for e in events}
 
@@ -577,18 +573,18 @@ def test_timeline_sources_without_viewer_are_filtered_and_never_hide_older_event
 
     def foreign(student_id, limit):
         made = [
-            queries.TimelineEvent(date(2026, 10, 10), "alert", "•", "A", link_cohort_id=mtl),
-            queries.TimelineEvent(date(2026, 10, 9), "alert", "•", "B", link_cohort_id=mtl),
-            queries.TimelineEvent(date(2026, 10, 8), "alert", "•", "C", link_cohort_id=qc),
-            queries.TimelineEvent(date(2026, 10, 7), "alert", "•", "D", link_cohort_id=qc),
+            timeline.TimelineEvent(date(2026, 10, 10), "alert", "•", "A", link_cohort_id=mtl),
+            timeline.TimelineEvent(date(2026, 10, 9), "alert", "•", "B", link_cohort_id=mtl),
+            timeline.TimelineEvent(date(2026, 10, 8), "alert", "•", "C", link_cohort_id=qc),
+            timeline.TimelineEvent(date(2026, 10, 7), "alert", "•", "D", link_cohort_id=qc),
         ]
         return made[:limit]
 
-    monkeypatch.setattr(queries, "TIMELINE_SOURCES", [queries.enrolment_events, foreign])
+    monkeypatch.setattr(timeline, "TIMELINE_SOURCES", [timeline.enrolment_events, foreign])
     coordo = world["coordo_qc"]
-    events, more = queries.student_timeline(student.id, 2, viewer=coordo)
+    events, more = timeline.student_timeline(student.id, 2, viewer=coordo)
     assert [e.title for e in events] == ["C"] and more  # the enrolment may follow a hidden D
-    events, more = queries.student_timeline(student.id, 10, viewer=coordo)
+    events, more = timeline.student_timeline(student.id, 10, viewer=coordo)
     assert [e.title for e in events] == ["C", "D", "Inscription au groupe QC-G1"] and not more
-    everything, _more = queries.student_timeline(student.id, 10, viewer=world["admin"])
+    everything, _more = timeline.student_timeline(student.id, 10, viewer=world["admin"])
     assert {"A", "B", "C", "D"} <= {e.title for e in everything}

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from lms import clock
-from lms.alerts.models import OutboxMessage
 from lms.catalog.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
+from lms.mail.models import OutboxMessage
 from lms.programme.models import Setting
 from lms.programme.settings import all_settings, get_setting, set_setting
 

@@ -82,6 +82,7 @@ def user_new():
             password=form.password.data,
             preferred_language=form.preferred_language.data,
             actor=current_user,
+            temporary=True,  # chosen by the admin: the person chooses their own at first login
         )
         user.active = form.active.data
         set_scopes(user, region_ids=form.region_ids.data, cohort_ids=cohort_ids, actor=current_user)

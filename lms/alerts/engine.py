@@ -91,8 +91,7 @@ def scan(
     for code, rule in RULES.items():
         if only is not None and code not in only:
             continue
-        runs_without_cohorts = code in ("withdrawal_without_exit", "corrective_action_overdue")
-        findings[code] = rule.find(ctx, code) if ctx.cohorts or runs_without_cohorts else []
+        findings[code] = rule.find(ctx, code) if ctx.cohorts or not rule.needs_cohorts else []
 
     open_alerts = {
         (a.rule_code, a.subject_key): a

@@ -13,11 +13,8 @@ from lms.alerts.vocab import OPEN_STATUSES, SEVERITY_SYMBOLS
 from lms.catalog.models import Cohort
 from lms.clock import QUEBEC
 from lms.extensions import db
-from lms.followup.queries import (
-    TimelineEvent,
-    register_open_alert_counter,
-    register_timeline_source,
-)
+from lms.followup.queries.dashboard import register_open_alert_counter
+from lms.followup.queries.timeline import TimelineEvent, register_timeline_source
 
 
 def alert_events(student_id: int, limit: int) -> list[TimelineEvent]:

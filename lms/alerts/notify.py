@@ -1,20 +1,15 @@
 """The daily e-mail digest of in-app notifications.
 
-Transactional outbox: the digests are first written to :class:`OutboxMessage` together with the
-notifications they cover (marked digested), in one commit; only then are they sent through
-``MAIL_SERVER`` when it is set, each send recording its ``sent_at`` or its error. A second run
-finds nothing left to digest and sends nothing. Without ``MAIL_SERVER`` the messages stay in the
-outbox, where admins read them (``/admin/outbox``).
+Transactional outbox (:mod:`lms.mail.outbox`): the digests are first written to the outbox
+together with the notifications they cover (marked digested), in one commit; only then are they
+sent through ``MAIL_SERVER`` when it is set. A second run finds nothing left to digest and sends
+nothing.
 """
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from collections import defaultdict
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,13 +17,12 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from lms import clock
-from lms.alerts.models import Notification, OutboxMessage
+from lms.alerts.models import Notification
 from lms.auth.models import User
 from lms.dbutil import writing
 from lms.extensions import db
-
-DEFAULT_FROM = "no-reply@francisation.local"
-SMTP_TIMEOUT = 30
+from lms.mail.models import OutboxMessage
+from lms.mail.outbox import send_outbox_messages
 
 
 def digest_subject(count: int) -> str:
@@ -116,105 +110,6 @@ def _queue_digests(now: datetime) -> list[int]:
     return ids
 
 
-def _email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    email.set_content(message.body)
-    return email
-
-
-class StartTLSUnavailable(smtplib.SMTPException):
-    """MAIL_USE_TLS is set and the mail server does not offer STARTTLS."""
-
-
-def _secure(smtp: smtplib.SMTP, *, required: bool) -> None:
-    """Switch the connection to TLS (STARTTLS) before anything is sent.
-
-    ``required`` (MAIL_USE_TLS): the server must offer STARTTLS and present a certificate valid
-    for its name, else nothing is sent. Otherwise STARTTLS is used whenever the server offers it,
-    without checking the certificate (internal relays often have self-signed ones): that keeps
-    the messages from passive eavesdroppers, not from an active attacker; set MAIL_USE_TLS
-    for that.
-
-    :raises StartTLSUnavailable: required and not offered.
-    """
-    smtp.ehlo()
-    if smtp.has_extn("starttls"):
-        context = ssl.create_default_context()
-        if not required:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        smtp.starttls(context=context)
-        smtp.ehlo()  # the server's extensions again, over TLS
-    elif required:
-        raise StartTLSUnavailable(
-            _(
-                "Le serveur de courriel n'offre pas STARTTLS alors que MAIL_USE_TLS l'exige : "
-                "aucun message n'a été envoyé."
-            )
-        )
-
-
-def _send(ids: list[int]) -> tuple[int, int]:
-    """Send the outbox messages ``ids`` through MAIL_SERVER, then record each result (sent_at
-    or error) in one commit; no database lock is held while talking to the mail server.
-
-    :returns: (sent, failed).
-    """
-    config = current_app.config
-    sender = config.get("MAIL_FROM") or DEFAULT_FROM
-    emails = [
-        (message.id, _email(message, sender))
-        for message in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-        )
-    ]
-    db.session.rollback()  # end the read transaction before the network
-    results: dict[int, tuple[datetime | None, str | None]] = {}
-    try:
-        smtp = smtplib.SMTP(
-            config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=SMTP_TIMEOUT
-        )
-    except (OSError, smtplib.SMTPException) as exc:
-        error = _("Serveur de courriel injoignable : %(error)s", error=str(exc))
-        results = {message_id: (None, error[:1000]) for message_id, _email_ in emails}
-    else:
-        with smtp:
-            try:
-                _secure(smtp, required=bool(config.get("MAIL_USE_TLS")))
-            except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError is an OSError
-                current_app.logger.error("digest: no secure connection to the mail server: %s", exc)
-                error = _("Connexion sécurisée impossible : %(error)s", error=str(exc))
-                results = {message_id: (None, error[:1000]) for message_id, _email_ in emails}
-                emails = []
-            for message_id, email in emails:
-                try:
-                    smtp.send_message(email)
-                except (OSError, smtplib.SMTPException) as exc:
-                    results[message_id] = (None, str(exc)[:1000])
-                else:
-                    results[message_id] = (clock.utcnow(), None)
-    with writing():
-        try:
-            for message_id, (sent_at, error) in results.items():
-                db.session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id)
-                    .values(sent_at=sent_at, error=error)
-                    .execution_options(synchronize_session=False)
-                )
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-    sent = sum(1 for sent_at, _error in results.values() if sent_at is not None)
-    return sent, len(results) - sent
-
-
 def send_digests(now: datetime | None = None) -> dict[str, int]:
     """The daily digest job: one e-mail per user with new notifications (run in an app context;
     commits). Idempotent: a second run sends nothing.
@@ -229,5 +124,5 @@ def send_digests(now: datetime | None = None) -> dict[str, int]:
         return {"messages": 0, "sent": 0, "failed": 0, "queued": 0}
     if not current_app.config.get("MAIL_SERVER"):
         return {"messages": len(ids), "sent": 0, "failed": 0, "queued": len(ids)}
-    sent, failed = _send(ids)
+    sent, failed = send_outbox_messages(ids)
     return {"messages": len(ids), "sent": sent, "failed": failed, "queued": 0}

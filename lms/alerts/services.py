@@ -22,7 +22,7 @@ from lms.audit.services import record
 from lms.auth.models import User
 from lms.errors import ServiceError
 from lms.extensions import db
-from lms.followup.services import add_note
+from lms.followup.services.notes import add_note
 
 MAX_TEXT = 2000
 

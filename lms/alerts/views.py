@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from lms import clock
 from lms.access import get_or_404, programme_settings_page, roles_required
-from lms.alerts import queries, services, vocab
+from lms.alerts import queries, risk, services, vocab
 from lms.alerts.forms import (
     AcknowledgeForm,
     DismissForm,
@@ -40,8 +40,9 @@ from lms.alerts.vocab import Severity, StatusFilter
 from lms.auth.models import Role
 from lms.catalog.models import Cohort
 from lms.errors import ServiceError, Work, unit_of_work
-from lms.followup.queries import owner_candidates
+from lms.followup.queries.people import owner_candidates
 from lms.followup.vocab import label
+from lms.mail import queries as mail_queries
 
 bp = Blueprint("alerts", __name__)
 STAFF = (Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
@@ -66,8 +67,8 @@ def _page() -> int:
     return page
 
 
-def _pages(total: int) -> int:
-    return max(1, -(-total // queries.PAGE))
+def _pages(total: int, size: int = queries.PAGE) -> int:
+    return max(1, -(-total // size))
 
 
 def _has_student_file() -> bool:
@@ -388,11 +389,11 @@ def at_risk(cohort_id: int):
     return render_template(
         "alerts/at_risk.html",
         cohort=cohort,
-        rows=queries.at_risk(cohort, today),
+        rows=risk.at_risk(cohort, today),
         today=today,
         student_file=_has_student_file(),
-        high=queries.HIGH,
-        medium=queries.MEDIUM,
+        high=risk.HIGH,
+        medium=risk.MEDIUM,
     )
 
 
@@ -435,8 +436,8 @@ def notifications_read():
 @roles_required(Role.ADMIN)
 def outbox():
     page = _page()
-    rows, total = queries.outbox(page)
-    pages = _pages(total)
+    rows, total = mail_queries.outbox(page)
+    pages = _pages(total, mail_queries.PAGE)
     if page > pages:
         abort(404)
     return render_template(

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from lms import clock
 from lms.access import get_or_404, roles_required
-from lms.attendance import queries
+from lms.attendance import queries, weeks
 from lms.attendance.allowance import week_bounds
 from lms.attendance.forms import AttendanceForm, grid_data
 from lms.attendance.services import (
@@ -25,6 +25,7 @@ from lms.attendance.services import (
 from lms.attendance.vocab import REASON_LABELS, STATUS_LABELS
 from lms.auth.models import Role
 from lms.catalog.models import Cohort, Site
+from lms.catalog.queries import cohort_header
 from lms.csv_export import csv_response, decimal_cell
 from lms.errors import ServiceError, unit_of_work
 from lms.programme.calendar import class_days, closures
@@ -248,16 +249,16 @@ def _csv(rows, filename: str) -> Response:
 @bp.route("/cohorts/<int:cohort_id>/allowance")
 @roles_required(*STAFF)
 def cohort_allowance(cohort_id: int):
-    get_or_404(Cohort, cohort_id)
+    cohort = get_or_404(Cohort, cohort_id)
     monday = _week_arg()
-    cohort, course, site = queries.cohort_header(cohort_id)
-    settings = queries.allowance_settings()
-    rows = queries.weekly_allowance([cohort], monday, settings)
+    header = cohort_header(cohort.id)
+    settings = weeks.allowance_settings()
+    rows = weeks.weekly_allowance([cohort], monday, settings)
     return render_template(
         "attendance/allowance.html",
         cohort=cohort,
-        course=course,
-        site=site,
+        course=header.course,
+        site=header.site,
         rows=rows,
         **_week_context(monday, cohort),
         totals=_totals(rows),
@@ -273,7 +274,7 @@ def cohort_allowance(cohort_id: int):
 def cohort_allowance_csv(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     monday = _week_arg()
-    rows = queries.weekly_allowance([cohort], monday, queries.allowance_settings())
+    rows = weeks.weekly_allowance([cohort], monday, weeks.allowance_settings())
     return _csv(rows, f"allocation-{cohort.code}-{monday.isoformat()}.csv")
 
 
@@ -282,8 +283,8 @@ def cohort_allowance_csv(cohort_id: int):
 def site_allowance(site_id: int):
     site = get_or_404(Site, site_id)
     monday = _week_arg()
-    settings = queries.allowance_settings()
-    rows = queries.weekly_allowance(queries.site_cohorts(site.id, monday), monday, settings)
+    settings = weeks.allowance_settings()
+    rows = weeks.weekly_allowance(weeks.site_cohorts(site.id, monday), monday, settings)
     return render_template(
         "attendance/allowance.html",
         cohort=None,
@@ -303,8 +304,8 @@ def site_allowance(site_id: int):
 def site_allowance_csv(site_id: int):
     site = get_or_404(Site, site_id)
     monday = _week_arg()
-    rows = queries.weekly_allowance(
-        queries.site_cohorts(site.id, monday), monday, queries.allowance_settings()
+    rows = weeks.weekly_allowance(
+        weeks.site_cohorts(site.id, monday), monday, weeks.allowance_settings()
     )
     return _csv(rows, f"allocation-{site.code}-{monday.isoformat()}.csv")
 
@@ -316,8 +317,8 @@ def site_allowance_csv(site_id: int):
 @roles_required(Role.STUDENT)
 def mine():
     today = clock.today()
-    settings = queries.allowance_settings()
-    data = queries.student_attendance(current_user.id, today, settings)
+    settings = weeks.allowance_settings()
+    data = weeks.student_attendance(current_user.id, today, settings)
     return render_template(
         "attendance/mine.html",
         data=data,

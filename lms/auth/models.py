@@ -40,6 +40,11 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
+    phone: Mapped[str | None] = mapped_column(String(30), default=None)
+    # A temporary password (CSV import, an account created with a password): the user must
+    # choose their own at first login, and it no longer opens the account after its expiry.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    password_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     # Part of the login session's identity: rotating it ends every other session of this user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
@@ -81,3 +86,22 @@ class LoginFailure(db.Model):
     )
     # The client's address (IPv4 or IPv6 text); NULL for failures recorded before it was kept.
     ip: Mapped[str | None] = mapped_column(String(45), default=None)
+
+
+class PasswordResetToken(db.Model):
+    """A one-time link to choose a new password. Only the token's SHA-256 is stored: a copy of
+    the database opens no account. Used once (``used_at``), valid until ``expires_at``."""
+
+    __tablename__ = "password_reset_token"
+    __table_args__ = (Index("ix_password_reset_token_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_default)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Who asked for it: an admin or coordinator, or NULL (the user, « mot de passe oublié »).
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )

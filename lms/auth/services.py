@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import clock
 from lms.audit.services import record
 from lms.auth.models import LoginFailure, User, new_session_token, normalize_email
+from lms.auth.vocab import Role
+from lms.errors import ServiceError
 from lms.extensions import db
 
 # Compared against when the e-mail is unknown, so that both cases take the same time.
@@ -73,6 +76,11 @@ def _wait(condition, free: int, now: datetime) -> int:
     if not delay or last is None:
         return 0
     return max(0, math.ceil((last + timedelta(seconds=delay) - now).total_seconds()))
+
+
+def throttle_wait(condition, free: int) -> int:
+    """Seconds to wait for the failures matching ``condition`` (past ``free`` of them)."""
+    return _wait(condition, free, clock.utcnow())
 
 
 def login_wait(email: str, address: str | None) -> int:
@@ -173,17 +181,58 @@ def log_out(user: User, address: str | None) -> None:
     db.session.flush()
 
 
+# A temporary password (CSV import, an account created with a password) opens the account for
+# this long, and only to choose a password of one's own.
+TEMPORARY_PASSWORD_DAYS = 14
+
+
+def make_temporary(user: User) -> None:
+    """The user's password is temporary: changed at first login, void after
+    :data:`TEMPORARY_PASSWORD_DAYS` days."""
+    user.must_change_password = True
+    user.password_expires_at = clock.utcnow() + timedelta(days=TEMPORARY_PASSWORD_DAYS)
+
+
+def temporary_password_expired(user: User) -> bool:
+    return bool(
+        user.must_change_password
+        and user.password_expires_at is not None
+        and user.password_expires_at <= clock.utcnow()
+    )
+
+
 def change_password(
     user: User, new_password: str | None = None, *, password_hash: str | None = None
 ) -> None:
-    """Set a new password and end the user's other sessions (their session token changes).
+    """Set a new password (the user's own: no longer temporary) and end the user's other
+    sessions (their session token changes).
 
     Give ``password_hash`` (from :func:`hash_password`, computed before the write transaction)
     or ``new_password``.
     """
+    before = {"must_change_password": user.must_change_password}
     user.password_hash = password_hash or hash_password(new_password or "")
     user.session_token = new_session_token()
-    record("user.password_change", user, actor=user)
+    user.must_change_password = False
+    user.password_expires_at = None
+    record(
+        "user.password_change",
+        user,
+        actor=user,
+        before=before,
+        after={"must_change_password": False},
+    )
+    db.session.flush()
+
+
+def update_profile(user: User, *, phone: str | None, preferred_language: str) -> None:
+    """The user's own profile: phone (optional) and interface language."""
+    before = {"phone": user.phone, "preferred_language": user.preferred_language}
+    user.phone = (phone or "").strip() or None
+    user.preferred_language = preferred_language
+    after = {"phone": user.phone, "preferred_language": user.preferred_language}
+    if after != before:
+        record("user.profile_update", user, actor=user, before=before, after=after)
     db.session.flush()
 
 
@@ -195,6 +244,8 @@ def user_snapshot(user: User) -> dict:
         "role": user.role,
         "active": user.active,
         "preferred_language": user.preferred_language,
+        "phone": user.phone,
+        "must_change_password": user.must_change_password,
     }
 
 
@@ -207,15 +258,23 @@ def create_user(
     password_hash: str | None = None,
     preferred_language: str = "fr",
     actor: User | None = None,
+    temporary: bool = False,
 ) -> User:
-    """Create an account. Give ``password`` or an already computed ``password_hash``."""
+    """Create an account. Give ``password`` or an already computed ``password_hash``.
+
+    :param temporary: the password was chosen by someone else (an import, an admin): the user
+        changes it at first login, and it expires (:func:`make_temporary`).
+    """
     user = User(
         email=email,
         name=name.strip(),
         role=role,
         preferred_language=preferred_language,
         password_hash=password_hash or hash_password(password or ""),
+        must_change_password=False,
     )
+    if temporary:
+        make_temporary(user)
     db.session.add(user)
     db.session.flush()
     record("user.create", user, actor=actor, after=user_snapshot(user))
@@ -227,3 +286,29 @@ def email_taken(email: str, *, except_id: int | None = None) -> bool:
     if except_id is not None:
         stmt = stmt.where(User.id != except_id)
     return db.session.scalar(stmt) is not None
+
+
+def check_first_admin(email: str) -> None:
+    """:raises ServiceError: an admin exists already (the others are created in the pages), or
+    the e-mail is another account's."""
+    if db.session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1)) is not None:
+        raise ServiceError(
+            _(
+                "Un compte administrateur existe déjà : créez les autres comptes dans la page "
+                "Administration, ou donnez un lien de réinitialisation à l'admin qui a oublié "
+                "son mot de passe."
+            ),
+            status=409,
+        )
+    if email_taken(email):
+        raise ServiceError(_("Un compte existe déjà avec ce courriel."), "email", status=409)
+
+
+def create_first_admin(*, email: str, name: str, password_hash: str) -> User:
+    """The first admin account of an empty installation (``lms users create-admin``); the
+    password is the admin's own (not temporary).
+
+    :raises ServiceError: see :func:`check_first_admin`.
+    """
+    check_first_admin(email)
+    return create_user(email=email, name=name, role=Role.ADMIN.value, password_hash=password_hash)

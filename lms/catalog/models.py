@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ColumnElement,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
-from lms.catalog.vocab import EnrolmentStatus
+from lms.catalog.vocab import CohortStatus, EnrolmentStatus
 from lms.extensions import db
 from lms.vocab import check_in
 
@@ -63,6 +64,10 @@ class Site(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(120), default="")
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # An inactive site keeps its cohorts and history but is offered for no new cohort.
+    active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
     region: Mapped[Region] = relationship(back_populates="sites", lazy="raise")
 
@@ -104,6 +109,7 @@ class Cohort(db.Model):
             "AND minutes_fri BETWEEN 0 AND 720",
             name="schedule_in_day",
         ),
+        check_in("status", CohortStatus, "status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +125,16 @@ class Cohort(db.Model):
     minutes_wed: Mapped[int] = mapped_column(SmallInteger, default=360)
     minutes_thu: Mapped[int] = mapped_column(SmallInteger, default=360)
     minutes_fri: Mapped[int] = mapped_column(SmallInteger, default=360)
+    # The schedules in force before the one above, oldest first, each until a day included:
+    # [{"until": "2027-07-09", "minutes": [mon, tue, wed, thu, fri]}, ...]. A schedule changed
+    # after the cohort has started applies from the next day on: days already past (and the
+    # attendance recorded on them) keep the schedule they had.
+    past_schedules: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    status: Mapped[str] = mapped_column(
+        String(20), default=CohortStatus.PLANNED.value, server_default=CohortStatus.PLANNED.value
+    )
 
     course: Mapped[Course] = relationship(lazy="raise")
     site: Mapped[Site] = relationship(lazy="raise")
@@ -126,10 +142,22 @@ class Cohort(db.Model):
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="cohort", lazy="raise")
 
     def minutes_on(self, day: date) -> int:
-        """Scheduled class minutes on a weekday (holidays are handled by the calendar)."""
-        if day.weekday() >= len(WEEKDAYS):
+        """Scheduled class minutes on ``day`` by the schedule in force that day (holidays and
+        closures are handled by the calendar)."""
+        weekday = day.weekday()
+        if weekday >= len(WEEKDAYS):
             return 0
-        return getattr(self, f"minutes_{WEEKDAYS[day.weekday()]}")
+        if self.past_schedules:
+            iso = day.isoformat()
+            for period in self.past_schedules:
+                if iso <= period["until"]:
+                    return int(period["minutes"][weekday])
+        return getattr(self, f"minutes_{WEEKDAYS[weekday]}")
+
+    @property
+    def weekday_minutes(self) -> list[int]:
+        """The current weekly schedule, Monday to Friday, in minutes."""
+        return [getattr(self, f"minutes_{d}") for d in WEEKDAYS]
 
     @property
     def weekly_minutes(self) -> int:

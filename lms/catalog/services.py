@@ -319,6 +319,7 @@ def import_students(
                 password_hash=hash_password(temporary),
                 preferred_language=row.language,
                 actor=actor,
+                temporary=True,
             )
             created.append((row.name, row.email, temporary))
         assert row.start_on is not None

@@ -11,6 +11,7 @@ from lms.catalog import queries
 from lms.catalog.forms import ImportConfirmForm, ImportUploadForm
 from lms.catalog.models import Cohort
 from lms.catalog.services import import_students_csv, parse_student_csv, read_csv_upload
+from lms.catalog.vocab import COHORT_TRANSITIONS
 from lms.errors import ServiceError, show_on_form, unit_of_work
 
 bp = Blueprint("catalog", __name__)
@@ -48,6 +49,7 @@ def cohort_detail(cohort_id: int):
         d=detail,
         today=clock.today(),
         can_manage=can_access_cohort(current_user, cohort, "manage"),
+        next_statuses=COHORT_TRANSITIONS.get(cohort.status, ()),
     )
 
 

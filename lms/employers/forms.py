@@ -31,8 +31,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.employers.services import PLAN_ACTIONS, neq_message
-from lms.employers.vocab import SCORE_LABELS, SECTOR_LABELS, TASK_KIND_LABELS, Sector, TaskKind
+from lms.employers.neq import neq_message
+from lms.employers.vocab import (
+    SCORE_LABELS,
+    SECTOR_LABELS,
+    TASK_KIND_LABELS,
+    PlanEdit,
+    Sector,
+    TaskKind,
+)
 from lms.formfields import MultiCheckboxField
 from lms.formfields import choices as _choices
 from lms.learning.vocab import SKILL_LABELS, SKILLS
@@ -268,7 +275,7 @@ class ProposeForm(FlaskForm):
 
 class PlanEditForm(FlaskForm):
     action = HiddenField(
-        validators=[AnyOf(PLAN_ACTIONS, message=_l("Action inconnue."))],
+        validators=[AnyOf(tuple(PlanEdit), message=_l("Action inconnue."))],
     )
     unit_id = IntegerField(_l("Unité"), validators=[Optional()])
     week = IntegerField(_l("Semaine"), validators=[Optional()])

@@ -18,8 +18,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms import clock
 from lms.employers.vocab import PlanStatus, TaskKind
@@ -68,6 +71,16 @@ class EmployerEmployee(db.Model):
     )
     consent: Mapped[bool] = mapped_column(default=False)
     consent_on: Mapped[date | None] = mapped_column(Date)  # when consent was given (or withdrawn)
+
+    @hybrid_property
+    def consented(self) -> bool:
+        """Counted in the employer report: consent given, with its date."""
+        return bool(self.consent and self.consent_on)
+
+    @consented.inplace.expression
+    @classmethod
+    def _consented_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.consent.is_(True), cls.consent_on.is_not(None))
 
 
 class NeedsProfile(db.Model):

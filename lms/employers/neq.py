@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 NEQ_LENGTH = 10
 _SEPARATORS = re.compile(r"[\s\-\u00a0\u202f\u2010\u2011\u2012\u2013]+")
 
@@ -30,6 +32,24 @@ def neq_problem(raw: str | None) -> str | None:
     if len(value) != NEQ_LENGTH:
         return "length"
     return None
+
+
+def neq_message(raw: str | None) -> str | None:
+    """The French message for a malformed NEQ, or ``None`` when it is well formed."""
+    problem = neq_problem(raw)
+    if problem is None:
+        return None
+    if problem == "empty":
+        return _("Le NEQ est obligatoire.")
+    if problem == "not_digits":
+        return _(
+            "Le NEQ ne contient que des chiffres (les espaces et les tirets sont acceptés), "
+            "par exemple 1234 567 890."
+        )
+    return _(
+        "Le NEQ compte exactement 10 chiffres; celui-ci en compte %(n)s.",
+        n=len(normalize_neq(raw)),
+    )
 
 
 def is_valid_neq(raw: str | None) -> bool:

@@ -39,6 +39,15 @@ class PlanStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
+class PlanEdit(enum.StrEnum):
+    """What staff may do to a course plan's draft."""
+
+    MOVE = "move"
+    REMOVE = "remove"
+    ADD = "add"
+    DISCARD = "discard"
+
+
 class PlanItemReason(enum.StrEnum):
     """Why a unit is in a plan (``CoursePlanItem.reason["kind"]``)."""
 

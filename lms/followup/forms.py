@@ -1,12 +1,17 @@
 """Follow-up forms (validation only); the vocabularies and their labels: lms.followup.vocab.
 
 Business rules that need the database or the date (future dates, owners in scope, enrolment
-dates) are checked by the services, which raise :class:`~lms.followup.services.FollowUpError`
-with the field to attach the message to.
+dates) are checked by the services, which raise :class:`lms.errors.ServiceError` with the field
+to attach the message to. The grids of the remedial and decisions pages have no WTForms field per
+row: :func:`read_attendance` and :func:`read_decisions` read and check their posted values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -42,6 +47,7 @@ from lms.followup.vocab import (
     VISIBILITY_LABELS,
     WITHDRAWAL_REASONS,
     AssessmentKind,
+    Decision,
     NoteReason,
     NoteType,
 )
@@ -96,6 +102,14 @@ class AssessmentForm(FlaskForm):
         for row, skill in zip(self.rows, SKILLS, strict=False):
             if not row.form.skill.data:
                 row.form.skill.data = skill
+
+    def assessment_values(self) -> dict[str, Any]:
+        """The assessment as :func:`lms.followup.services.levels.record_assessments` takes it."""
+        return {
+            "kind": self.kind.data,
+            "assessed_on": self.assessed_on.data,
+            "rows": self.filled_rows(),
+        }
 
     def filled_rows(self) -> list[tuple[str, int, str]]:
         return [
@@ -160,6 +174,19 @@ class NoteForm(FlaskForm):
         raw = (self.owner_id.data or "").strip()
         return int(raw) if raw.isdigit() else (None if not raw else -1)
 
+    def note_values(self) -> dict[str, Any]:
+        """The note's fields as the services take them."""
+        return {
+            "note_type": self.note_type.data,
+            "reason": self.reason.data,
+            "held_on": self.held_on.data,
+            "summary": self.summary.data or "",
+            "action": self.action.data or "",
+            "owner_id": self.owner_value(),
+            "due_on": self.due_on.data,
+            "visibility": self.visibility.data,
+        }
+
 
 class NoteEditForm(NoteForm):
     outcome = TextAreaField(
@@ -168,6 +195,30 @@ class NoteEditForm(NoteForm):
         render_kw={"rows": 3},
     )
     done_on = DateField(_l("Fait le"), validators=[Optional()])
+
+    @classmethod
+    def of(cls, note: Any) -> NoteEditForm:
+        """The form showing ``note`` as it stands."""
+        return cls(
+            data={
+                "note_type": note.note_type,
+                "reason": note.reason,
+                "held_on": note.held_on,
+                "summary": note.summary,
+                "action": note.action,
+                "owner_id": str(note.owner_id or ""),
+                "due_on": note.due_on,
+                "visibility": note.visibility,
+                "outcome": note.outcome,
+                "done_on": note.done_on,
+            }
+        )
+
+    def note_values(self) -> dict[str, Any]:
+        return super().note_values() | {
+            "outcome": self.outcome.data or "",
+            "done_on": self.done_on.data,
+        }
 
 
 # --- remedial sessions -------------------------------------------------------------------------
@@ -208,6 +259,33 @@ class RemedialRecordForm(FlaskForm):
     submit = SubmitField(_l("Enregistrer les présences et le bilan"))
 
 
+ATTENDED_VALUES = {"": None, "present": True, "absent": False}
+
+
+def read_attendance(
+    formdata: Any, student_ids: Iterable[int]
+) -> tuple[dict[int, bool | None], dict[int, str], list[str]]:
+    """The attendance grid of a remedial session: per invited student, ``attended-<id>``
+    (« présent·e », « absent·e » or not noted) and a remark ``note-<id>``.
+
+    :returns: attended and remarks per student id, and the messages of the values refused.
+    """
+    attended: dict[int, bool | None] = {}
+    notes: dict[int, str] = {}
+    errors = []
+    for student_id in student_ids:
+        raw = formdata.get(f"attended-{student_id}", "")
+        if raw not in ATTENDED_VALUES:
+            errors.append(_("Choisissez « présent·e » ou « absent·e »."))
+            continue
+        attended[student_id] = ATTENDED_VALUES[raw]
+        note = formdata.get(f"note-{student_id}", "")
+        if len(note) > 500:
+            errors.append(_("Une remarque compte plus de 500 caractères."))
+        notes[student_id] = note
+    return attended, notes, errors
+
+
 # --- end of course -----------------------------------------------------------------------------
 
 
@@ -218,6 +296,30 @@ class DecisionsForm(FlaskForm):
 
 
 DECISION_CHOICES = [SelectChoice("", "—")] + _choices(DECISION_LABELS)
+
+
+def read_decisions(formdata: Any, rows: Iterable[Any]) -> tuple[list[tuple], dict[int, str]]:
+    """The decisions grid of a cohort: per row (an enrolment, with its current ``decision``),
+    ``decision-<enrolment id>`` and ``comment-<enrolment id>``.
+
+    :returns: ``(enrolment, current decision, decision, comment)`` for each row given a
+        decision, and the message of each row refused, by enrolment id.
+    """
+    wanted = []
+    errors: dict[int, str] = {}
+    for row in rows:
+        key = row.enrolment.id
+        decision = formdata.get(f"decision-{key}", "")
+        comment = formdata.get(f"comment-{key}", "")
+        if decision and decision not in tuple(Decision):
+            errors[key] = _("Choisissez une décision dans la liste.")
+        elif len(comment) > 2000:
+            errors[key] = _("Le commentaire compte plus de 2 000 caractères.")
+        elif decision:
+            wanted.append((row.enrolment, row.decision, decision, comment))
+        elif comment.strip() and row.decision is None:
+            errors[key] = _("Choisissez une décision pour accompagner ce commentaire.")
+    return wanted, errors
 
 
 class WithdrawForm(FlaskForm):

@@ -1,12 +1,15 @@
 """The follow-up vocabularies (assessment kinds, note types and reasons, visibility, end-of-course
 decisions, withdrawal reasons, interview cadence) with their French labels, and the labels under
-which the follow-up pages show other features' vocabularies (skills, attendance)."""
+which the follow-up pages show other features' vocabularies (skills, attendance), and how their
+messages write a date."""
 
 from __future__ import annotations
 
 import enum
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from lms.attendance.vocab import AttendanceStatus, JustificationReason
@@ -196,3 +199,8 @@ LABELS: dict[str, dict[Any, Any]] = {
 def label(value: str | None, group: str) -> Any:
     """The French label of ``value`` in a vocabulary (the value itself when unknown)."""
     return label_of(LABELS[group], value)
+
+
+def long_date(day: date) -> str:
+    """A date in a message: « 14 septembre 2026 »."""
+    return format_date(day, "d MMMM yyyy")

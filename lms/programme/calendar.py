@@ -3,7 +3,7 @@ and the site's closure days. Attendance, allowance hours and alert deadlines all
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -69,3 +69,41 @@ def working_days_between(start: date, end: date, closed: set[date] = frozenset()
         if day.weekday() < 5 and not is_holiday(day) and day not in closed:
             count += 1
     return count
+
+
+def end_of_course(
+    start_on: date,
+    total_minutes: int,
+    minutes_on: Callable[[date], int],
+    closed: set[date],
+) -> tuple[date, int, int]:
+    """The last class day of a course of ``total_minutes`` starting on ``start_on``: class days
+    (weekdays with scheduled minutes, not holidays, not in ``closed``) are counted until their
+    minutes reach the total. The one computation behind the « Nouveau groupe » preview and the
+    saved end date.
+
+    :param minutes_on: the minutes scheduled on a day (the cohort's schedule in force that day).
+    :param closed: the site's closure days from ``start_on`` on (see :func:`closures`).
+    :returns: (end date, class days counted, scheduled minutes counted).
+    :raises ValueError: the schedule has no class minute at all.
+    """
+    if total_minutes <= 0:
+        return start_on, 0, 0
+    if not any(minutes_on(start_on + timedelta(days=i)) for i in range(7)):
+        raise ValueError("a schedule without any class minute never ends")
+    day, counted, minutes = start_on, 0, 0
+    while day <= start_on + timedelta(days=3660):  # ten years: a calendar closed for good
+        scheduled = minutes_on(day)
+        if scheduled > 0 and not is_holiday(day) and day not in closed:
+            counted += 1
+            minutes += scheduled
+            if minutes >= total_minutes:
+                return day, counted, minutes
+        day += timedelta(days=1)
+    raise ValueError("no end within ten years")
+
+
+def end_search_limit(start_on: date, weeks: int) -> date:
+    """A day after which no course of ``weeks`` weeks can end (to read closures once):
+    twice its length plus a margin, far more than holidays and closures can add."""
+    return start_on + timedelta(weeks=2 * weeks + 8)

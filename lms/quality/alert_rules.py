@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lms.alerts.rules import Finding, Rule, ScanContext, register_rule
-from lms.quality.services import overdue_actions
+from lms.quality.queries.actions import overdue_actions
 
 
 def find_corrective_action_overdue(ctx: ScanContext, code: str) -> list[Finding]:
@@ -65,6 +65,7 @@ CORRECTIVE_ACTION_OVERDUE = Rule(
     {},
     find_corrective_action_overdue,
     describe_corrective_action_overdue,
+    needs_cohorts=False,  # an action's cohort may have ended
 )
 
 

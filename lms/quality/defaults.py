@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.extensions import db
-from lms.quality.criteria import MANUAL_DEFAULTS
+from lms.quality.criteria.catalogue import MANUAL_DEFAULTS
 from lms.quality.models import CheckpointTemplate
 
 

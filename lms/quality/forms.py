@@ -1,8 +1,8 @@
 """Quality forms (validation only); the vocabularies and their labels: lms.quality.vocab.
 
 Rules that need the database (owners in scope, findings complete before signing) are checked by
-the services, which raise :class:`~lms.quality.services.QualityError` with the field to attach
-the message to.
+the services, which raise :class:`lms.errors.ServiceError` with the field to attach the message
+to.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    Form,
     IntegerField,
     RadioField,
     SelectField,
@@ -34,7 +33,12 @@ from wtforms.validators import (
 )
 
 from lms.formfields import choices as _choices
-from lms.quality.criteria import CRITERIA, MANUAL_DEFAULTS, OBSERVATION_RUBRIC, RUBRIC_SCALE
+from lms.quality.criteria.catalogue import (
+    CRITERIA,
+    MANUAL_DEFAULTS,
+    OBSERVATION_RUBRIC,
+    RUBRIC_SCALE,
+)
 from lms.quality.vocab import (
     ACTION_LABELS,
     MANUAL_KIND_LABELS,
@@ -132,6 +136,10 @@ class ActionForm(FlaskForm):
     def owner(self) -> int | None:
         raw = (self.owner_id.data or "").strip()
         return int(raw) if raw.isdigit() else None
+
+    def validate_owner_id(self, _field) -> None:
+        if self.owner() is None:
+            raise ValidationError(_l("Choisissez une personne responsable."))
 
 
 class ActionStatusForm(FlaskForm):
@@ -339,14 +347,3 @@ for _key, _question in SURVEY_QUESTIONS.items():
             ],
         ),
     )
-
-
-# --- filters (GET, no CSRF) ---------------------------------------------------------------------
-
-
-class FilterForm(Form):
-    """Base of the GET filter forms: plain WTForms, no CSRF token in the URL."""
-
-
-def select_choices(rows: list[tuple[Any, Any]], everything: Any) -> list[SelectChoice]:
-    return [SelectChoice("", everything)] + [SelectChoice(str(v), str(t)) for v, t in rows]

@@ -14,7 +14,7 @@ from lms.dbutil import writing
 from lms.extensions import db
 from lms.quality.defaults import ensure_default_templates
 from lms.quality.models import CheckpointReview
-from lms.quality.services import evaluate_all
+from lms.quality.services.evaluation import evaluate_all
 
 EVALUATE_LOCK_KEY = 724_002  # PostgreSQL advisory lock id (the alert scan uses 724_001)
 

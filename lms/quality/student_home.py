@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from lms.learning.queries import register_home_provider
-from lms.quality.services import survey_cohort
+from lms.quality.queries.survey import survey_cohort
 
 
 def survey_open(student_id: int, _cohort_id: int, today: date) -> bool:

@@ -1,0 +1,1 @@
+"""Outgoing e-mail: the outbox (models), sending it (outbox), the admins' page query (queries)."""
