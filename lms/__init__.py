@@ -159,6 +159,7 @@ def register_extension_points() -> None:
     from lms.attendance import student_home as attendance_home
     from lms.employers import policies as employer_policies
     from lms.followup import policies as followup_policies
+    from lms.intake import policies as intake_policies
     from lms.learning import policies as learning_policies
     from lms.mail import accounts as mail_accounts
     from lms.quality import alert_rules as quality_alert_rules
@@ -177,6 +178,7 @@ def register_extension_points() -> None:
         quality_policies,
         quality_alert_rules,
         quality_home,
+        intake_policies,
     ):
         plug.register()
 
@@ -192,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.core.views import bp as core_bp
     from lms.employers.views import bp as employers_bp
     from lms.followup.views import bp as followup_bp
+    from lms.intake.views import bp as intake_bp
     from lms.learning.views import bp as learning_bp
     from lms.programme.views import bp as programme_bp
     from lms.quality.views import bp as quality_bp
@@ -210,6 +213,7 @@ def register_blueprints(app: Flask) -> None:
         employers_bp,
         quality_bp,
         audit_bp,
+        intake_bp,
     ):
         app.register_blueprint(bp)
 

@@ -22,7 +22,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, select
 
 from lms.auth.models import Role, User
-from lms.catalog.models import Cohort, Enrolment, Site, cohort_teacher, coordinator_region
+from lms.catalog.models import (
+    Cohort,
+    Enrolment,
+    Region,
+    Site,
+    cohort_teacher,
+    coordinator_region,
+)
 from lms.extensions import db
 from lms.routing import DB_INT_MAX
 
@@ -217,6 +224,21 @@ def can_access_site(user: User, site: Site, action: str = "view") -> bool:
     )
 
 
+def can_access_region(user: User, region: Region, action: str = "view") -> bool:
+    """A region's pages (« Suite du parcours »): its coordinators, and admins."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.COORDINATOR and bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(coordinator_region.c.region_id == region.id)
+                .where(coordinator_region.c.user_id == user.id)
+            )
+        )
+    )
+
+
 def via_cohort(user: User, obj: Any, action: str = "view") -> bool:
     """Objects that belong to a cohort (remedial sessions, attendance days): the cohort's scope."""
     cohort = db.session.get(Cohort, obj.cohort_id)
@@ -269,6 +291,7 @@ def register_policy(model: type, policy: Policy, *, forbidden_when_visible: bool
 
 register_policy(Cohort, can_access_cohort)
 register_policy(Site, can_access_site)
+register_policy(Region, can_access_region)
 register_policy(User, can_access_user)
 register_policy(Enrolment, _via_enrolment_cohort)
 

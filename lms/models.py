@@ -20,6 +20,7 @@ from lms.followup.models import (
     RemedialInvite,
     RemedialSession,
 )
+from lms.intake.models import Candidate
 from lms.learning.models import (
     Attempt,
     CourseTrack,
@@ -74,6 +75,7 @@ __all__ = [
     "RemedialSession",
     "Setting",
     "AuditLog",
+    "Candidate",
     "Cohort",
     "Course",
     "CourseTrack",

@@ -15,6 +15,7 @@ from lms.alerts.models import Alert
 from lms.auth.models import Role
 from lms.catalog.models import Course
 from lms.extensions import db
+from lms.intake.models import Candidate
 from lms.learning.models import Exercise, Production
 from tests.conftest import csrf_token, login
 
@@ -55,6 +56,28 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "catalog.cohort_import": (
         "/cohorts/{cohort}/import",
+        {
+            "student": 403,
+            "teacher": 403,
+            "other_teacher": 403,
+            "coordinator": 200,
+            "other_coordinator": 404,
+            "admin": 200,
+        },
+    ),
+    "catalog.cohort_enrol": (
+        "/cohorts/{cohort}/enrol?q=student",
+        {
+            "student": 403,
+            "teacher": 403,
+            "other_teacher": 403,
+            "coordinator": 200,
+            "other_coordinator": 404,
+            "admin": 200,
+        },
+    ),
+    "catalog.enrolment_transfer": (
+        "/enrolments/{enrolment}/transfer",
         {
             "student": 403,
             "teacher": 403,
@@ -142,6 +165,23 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
 }
 
+EXPECTED.update(
+    {
+        "intake.queue": (
+            "/intake/",
+            {**NOBODY, "coordinator": 200, "other_coordinator": 200, "admin": 200},
+        ),
+        "intake.candidate_new": (
+            "/intake/new",
+            {**NOBODY, "coordinator": 200, "other_coordinator": 200, "admin": 200},
+        ),
+        "intake.candidate": (
+            "/intake/{candidate}",
+            {**NOBODY, "coordinator": 200, "other_coordinator": 404, "admin": 200},
+        ),
+    }
+)
+
 # Actions (POST only): anonymous users are sent to login; a POST without CSRF token gets 400.
 POST_ONLY = {
     "auth.logout": "/auth/logout",
@@ -154,6 +194,9 @@ POST_ONLY = {
     "programme.cohort_status": "/cohorts/1/status",
     "core.set_language": "/language",
     "accounts.reset_link": "/accounts/1/reset-link",
+    "intake.enrol": "/intake/1/enrol",
+    "intake.enrol_selection": "/intake/enrol",
+    "intake.withdraw": "/intake/1/withdraw",
 }
 
 
@@ -171,7 +214,7 @@ def world(make_user, make_region, make_cohort, enrol, make_lesson, server):
     region_b = make_region("Région B", coordinators=(people["other_coordinator"],))
     cohort = make_cohort(region=region_a, teachers=(people["teacher"],))
     make_cohort(region=region_b, teachers=(people["other_teacher"],))
-    enrol(people["student"], cohort)
+    enrolment = enrol(people["student"], cohort)
     course = db.session.get(Course, cohort.course_id)
     lesson = make_lesson(course, [("oral_production", {"max_seconds": 60})])
     exercise = db.session.scalar(select(Exercise).where(Exercise.lesson_id == lesson.id))
@@ -196,11 +239,17 @@ def world(make_user, make_region, make_cohort, enrol, make_lesson, server):
         evidence={"count": 3, "dates": ["2026-09-08", "2026-09-09", "2026-09-10"]},
     )
     db.session.add(alert)
+    candidate = Candidate(
+        student_id=people["student"].id, region_id=region_a.id, available_on=cohort.start_on
+    )
+    db.session.add(candidate)
     db.session.commit()
     ids = {
+        "candidate": candidate.id,
         "alert": alert.id,
         "course": course.id,
         "cohort": cohort.id,
+        "enrolment": enrolment.id,
         "student": people["student"].id,
         "lesson": lesson.key,
         "exercise": exercise.key,

@@ -37,6 +37,14 @@ STUDENT_ONLY = {
     "other_coordinator": 403,
     "admin": 403,
 }
+REGION_MANAGERS = {
+    "student": 403,
+    "teacher": 403,
+    "other_teacher": 403,
+    "coordinator": 200,
+    "other_coordinator": 200,
+    "admin": 200,
+}
 
 EXPECTED = {
     "followup.student_file": ("/students/{student}", STAFF_IN_SCOPE),
@@ -49,8 +57,21 @@ EXPECTED = {
     "followup.remedial_detail": ("/remedial/{session}", STAFF_IN_SCOPE),
     "followup.decisions": ("/cohorts/{cohort}/decisions", STAFF_IN_SCOPE),
     "followup.my_followup": ("/learn/followup", STUDENT_ONLY),
+    # « Suite du parcours »: a region's coordinators and admins. A coordinator with one region
+    # goes straight to it from the index; an admin chooses among the regions.
+    "followup.progression_index": (
+        "/progression",
+        {**REGION_MANAGERS, "coordinator": 302, "other_coordinator": 302},
+    ),
+    "followup.progression": (
+        "/regions/{region}/progression",
+        {**REGION_MANAGERS, "other_coordinator": 404},
+    ),
 }
-POST_ONLY = {"followup.withdraw_enrolment": "/enrolments/{enrolment}/withdraw"}
+POST_ONLY = {
+    "followup.withdraw_enrolment": "/enrolments/{enrolment}/withdraw",
+    "followup.progression_enrol": "/regions/{region}/progression/enrol",
+}
 
 
 @pytest.fixture
@@ -92,6 +113,7 @@ def world(make_user, make_region, make_cohort, enrol, monkeypatch):
         "note": note.id,
         "session": session.id,
         "enrolment": enrolment.id,
+        "region": region_a.id,
     }
     return people, ids
 
@@ -160,6 +182,7 @@ def test_withdraw_by_role(role, expected, world, server):
         "/remedial/{session}",
         "/cohorts/{cohort}/decisions",
         "/enrolments/{enrolment}/withdraw",
+        "/regions/{region}/progression/enrol",
     ],
 )
 def test_posts_without_csrf_token_are_refused(path, world, server):

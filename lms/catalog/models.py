@@ -209,7 +209,9 @@ class Enrolment(db.Model):
     # An enrolment is active on a day D when it has started (start_on <= D) and has not ended
     # (no end_on, or D <= end_on). end_on is the LAST day of the enrolment, included: a student
     # who withdraws or moves to another cohort on D is still enrolled on D (their attendance is
-    # taken that day and the allowance counts it) and no longer from D + 1. The status says why
+    # taken that day and the allowance counts it) and no longer from D + 1. A transfer names the
+    # student's first day in the new cohort: the old enrolment ends the day before, so that no
+    # day is active in both (lms.catalog.services.transfer_student). The status says why
     # an enrolment ended (withdrawn, transferred, completed), not when: it plays no part, so that
     # a past day is judged the same way before and after a withdrawal is recorded.
 

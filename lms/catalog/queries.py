@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from lms.access import visible_cohort_ids
-from lms.auth.models import User
+from lms.access import visible_cohort_ids, visible_student_ids
+from lms.auth.models import Role, User
 from lms.catalog.models import (
     Cohort,
     Course,
@@ -18,6 +18,7 @@ from lms.catalog.models import (
     Site,
     cohort_teacher,
 )
+from lms.catalog.vocab import CohortStatus
 from lms.extensions import db
 
 PAGE_SIZE = 100
@@ -130,3 +131,59 @@ def cohort_detail(cohort_id: int) -> CohortDetail:
         teacher_names_by_cohort([cohort_id]).get(cohort_id, []),
         [(e, u) for e, u in enrolments],
     )
+
+
+SEARCH_LIMIT = 20
+
+
+def enrollable_students(user: User, text: str) -> list[tuple[User, str | None]]:
+    """Students that ``user`` may enrol whose name or e-mail contains ``text`` (at most
+    :data:`SEARCH_LIMIT`), each with the code of their latest cohort (None: never enrolled).
+
+    The same scope as the CSV import: students visible to ``user``
+    (:func:`lms.access.visible_student_ids`) and students never enrolled anywhere; nobody
+    else is shown, so the search reveals no account outside the scope. Two queries.
+    """
+    text = text.strip().lower()
+    if len(text) < 2:
+        return []
+    pattern = f"%{text.replace('%', '').replace('_', '')}%"
+    enrolled_anywhere = select(Enrolment.student_id)
+    students = db.session.scalars(
+        select(User)
+        .where(
+            User.role == Role.STUDENT,
+            User.active.is_(True),
+            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern)),
+            or_(User.id.in_(visible_student_ids(user)), User.id.not_in(enrolled_anywhere)),
+        )
+        .order_by(User.name, User.id)
+        .limit(SEARCH_LIMIT)
+    ).all()
+    if not students:
+        return []
+    latest = (
+        select(Enrolment.student_id, Cohort.code)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.student_id.in_([s.id for s in students]))
+        .order_by(Enrolment.student_id, Enrolment.start_on)
+    )
+    codes = {student_id: code for student_id, code in db.session.execute(latest)}
+    return [(s, codes.get(s.id)) for s in students]
+
+
+def transfer_targets(user: User, source: Cohort) -> list[tuple[Cohort, str, str]]:
+    """Cohorts that ``user`` may move a student of ``source`` into: planned or ongoing cohorts
+    in the user's scope, other than ``source`` — with course code and site name. One query."""
+    rows = db.session.execute(
+        select(Cohort, Course.code, Site.name)
+        .join(Course, Course.id == Cohort.course_id)
+        .join(Site, Site.id == Cohort.site_id)
+        .where(
+            Cohort.id.in_(visible_cohort_ids(user)),
+            Cohort.id != source.id,
+            Cohort.status.in_((CohortStatus.PLANNED.value, CohortStatus.ONGOING.value)),
+        )
+        .order_by(Course.code, Cohort.start_on, Cohort.code)
+    ).all()
+    return [(c, code, site) for c, code, site in rows]

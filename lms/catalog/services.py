@@ -6,18 +6,20 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import IO
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, false, func, or_, select
 
-from lms.access import visible_cohort_ids
+from lms.access import can_access_cohort, visible_cohort_ids
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalize_email
 from lms.auth.services import create_user, hash_password
 from lms.catalog.models import Cohort, Enrolment
+from lms.catalog.vocab import CohortStatus, EnrolmentStatus
 from lms.errors import ServiceError
 from lms.extensions import db
 
@@ -53,6 +55,242 @@ def enrol(student: User, cohort: Cohort, start_on: date, *, actor: User | None =
         after={"student_id": student.id, "cohort_id": cohort.id, "start_on": str(start_on)},
     )
     return enrolment
+
+
+# --- enrolling one student, transferring ------------------------------------------------------
+#
+# A cohort takes new students while it is planned or ongoing, on a day within its dates. An
+# enrolment without an end runs until its cohort ends: two enrolments of a student "overlap"
+# when their periods (end: the enrolment's end_on, else its cohort's end_on) share a day.
+# A student is in one cohort at a time, so an overlap is refused (cancelled cohorts aside).
+
+OPEN_STATUSES = (CohortStatus.PLANNED.value, CohortStatus.ONGOING.value)
+
+
+def cohort_status_label(status: str) -> str:
+    return {
+        CohortStatus.PLANNED: _("prévu"),
+        CohortStatus.ONGOING: _("en cours"),
+        CohortStatus.FINISHED: _("terminé"),
+        CohortStatus.CANCELLED: _("annulé"),
+    }.get(status, status)
+
+
+def _check_cohort_takes(cohort: Cohort, start_on: date, field: str) -> None:
+    """:raises ServiceError: a finished or cancelled cohort; a day outside its dates."""
+    if cohort.status not in OPEN_STATUSES:
+        raise ServiceError(
+            _(
+                "Le groupe %(code)s est %(status)s : il ne reçoit plus d'inscriptions.",
+                code=cohort.code,
+                status=cohort_status_label(cohort.status),
+            )
+        )
+    if not cohort.start_on <= start_on <= cohort.end_on:
+        raise ServiceError(
+            _(
+                "La date %(day)s est hors des dates du groupe %(code)s (%(start)s au %(end)s).",
+                day=start_on.isoformat(),
+                code=cohort.code,
+                start=cohort.start_on.isoformat(),
+                end=cohort.end_on.isoformat(),
+            ),
+            field,
+        )
+
+
+def _check_seat(cohort: Cohort, start_on: date) -> None:
+    """:raises ServiceError: every seat of ``cohort`` is taken on or after ``start_on``."""
+    taken = (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.cohort_id == cohort.id, Enrolment.active_between(start_on)
+            )
+        )
+        or 0
+    )
+    if taken >= cohort.capacity:
+        raise ServiceError(
+            _(
+                "Le groupe %(code)s est complet : %(taken)s élèves inscrits pour "
+                "%(capacity)s places.",
+                code=cohort.code,
+                taken=taken,
+                capacity=cohort.capacity,
+            ),
+            status=409,
+        )
+
+
+def overlapping_enrolment(
+    student_id: int, first: date, last: date, *, except_id: int | None = None
+) -> tuple[Enrolment, Cohort] | None:
+    """The student's enrolment (and its cohort) that runs on a day from ``first`` to ``last``,
+    if any: an open enrolment runs until its cohort ends; enrolments in cancelled cohorts
+    do not count."""
+    ends = func.coalesce(Enrolment.end_on, Cohort.end_on)
+    query = (
+        select(Enrolment, Cohort)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(
+            Enrolment.student_id == student_id,
+            Enrolment.start_on <= last,
+            ends >= first,
+            Cohort.status != CohortStatus.CANCELLED.value,
+        )
+        .order_by(Enrolment.start_on, Enrolment.id)
+        .limit(1)
+    )
+    if except_id is not None:
+        query = query.where(Enrolment.id != except_id)
+    row = db.session.execute(query).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _check_free(student: User, cohort: Cohort, start_on: date, except_id: int | None) -> None:
+    """:raises ServiceError: the student is already enrolled on one of these days."""
+    found = overlapping_enrolment(student.id, start_on, cohort.end_on, except_id=except_id)
+    if found is None:
+        return
+    _enrolment, other = found
+    if other.id == cohort.id:
+        raise ServiceError(
+            _("%(name)s est déjà inscrit·e dans ce groupe.", name=student.name), status=409
+        )
+    raise ServiceError(
+        _(
+            "%(name)s est déjà inscrit·e dans le groupe %(code)s (%(start)s au %(end)s) : "
+            "transférez l'élève plutôt que de l'inscrire une deuxième fois.",
+            name=student.name,
+            code=other.code,
+            start=other.start_on.isoformat(),
+            end=other.end_on.isoformat(),
+        ),
+        status=409,
+    )
+
+
+def _check_scope(student: User, cohort: Cohort, actor: User | None) -> None:
+    """:raises ServiceError: (404) not a student, or a student outside ``actor``'s scope, or a
+    cohort that ``actor`` may not manage. The message says no more than "not found"."""
+    if (
+        student.role != Role.STUDENT
+        or (actor is not None and not can_access_cohort(actor, cohort, "manage"))
+        or _students_outside_scope([student.id], cohort, actor)
+    ):
+        raise ServiceError(_("Élève introuvable."), status=404)
+
+
+def enrol_student(cohort: Cohort, student: User, start_on: date, *, actor: User) -> Enrolment:
+    """Enrol an existing student in ``cohort`` from ``start_on`` (flushed, audited).
+
+    Lock the cohort row first (``get_or_404(..., lock=True)``) so that two requests do not take
+    the last seat together.
+
+    :raises ServiceError: (404) a student or a cohort outside the actor's scope (an account that
+        is not a student's, a student enrolled only in other regions); (422) a finished or
+        cancelled cohort, a date outside the cohort; (409) the student already enrolled in this
+        cohort or in another one on these days (the message names it), a full cohort (the
+        message gives the count).
+    """
+    _check_scope(student, cohort, actor)
+    _check_cohort_takes(cohort, start_on, "start_on")
+    _check_free(student, cohort, start_on, None)
+    _check_seat(cohort, start_on)
+    return enrol(student, cohort, start_on, actor=actor)
+
+
+# Why a student changes cohort (code → French label); the free text completes it.
+TRANSFER_REASONS: dict[str, str] = {
+    "niveau": _l("Niveau mieux adapté"),
+    "horaire": _l("Horaire"),
+    "site": _l("Changement de site"),
+    "emploi": _l("Emploi"),
+    "autre": _l("Autre raison"),
+}
+
+
+def transfer_student(
+    enrolment: Enrolment,
+    target: Cohort,
+    effective_on: date,
+    *,
+    reason: str,
+    comment: str = "",
+    actor: User,
+) -> Enrolment:
+    """Move a student from the cohort of ``enrolment`` to ``target`` on ``effective_on``.
+
+    ``effective_on`` is the student's first day in ``target``: the current enrolment ends
+    ``transferred`` the day before (its ``end_on`` is the last day included, see
+    :meth:`Enrolment.active_on`), so that no day counts in both cohorts. Attendance and work
+    stay with the cohort where they happened. Lock both cohorts' rows first.
+
+    :returns: the new enrolment.
+    :raises ServiceError: an ended enrolment, an unknown reason, the same cohort, an effective
+        date not after the start of the current enrolment or after its end, plus every refusal
+        of :func:`enrol_student` for ``target``.
+    """
+    student = db.session.get(User, enrolment.student_id)
+    source = db.session.get(Cohort, enrolment.cohort_id)
+    assert student is not None and source is not None
+    if reason not in TRANSFER_REASONS:
+        raise ServiceError(_("Raison inconnue."), "reason")
+    if enrolment.status != EnrolmentStatus.ACTIVE.value:
+        raise ServiceError(
+            _("Cette inscription est déjà terminée : elle ne peut pas être transférée.")
+        )
+    if target.id == source.id:
+        raise ServiceError(_("Choisissez un autre groupe que le groupe actuel."), "cohort_id")
+    _check_scope(student, target, actor)
+    if effective_on <= enrolment.start_on:
+        raise ServiceError(
+            _(
+                "Le transfert doit prendre effet après le début de l'inscription actuelle "
+                "(%(day)s).",
+                day=enrolment.start_on.isoformat(),
+            ),
+            "effective_on",
+        )
+    _check_cohort_takes(target, effective_on, "effective_on")
+    last_day = enrolment.end_on or source.end_on
+    if effective_on > last_day + timedelta(days=1):
+        raise ServiceError(
+            _(
+                "L'inscription actuelle se termine le %(day)s : le transfert ne peut pas "
+                "prendre effet après.",
+                day=last_day.isoformat(),
+            ),
+            "effective_on",
+        )
+    _check_free(student, target, effective_on, enrolment.id)
+    _check_seat(target, effective_on)
+    before = {
+        "status": enrolment.status,
+        "end_on": enrolment.end_on.isoformat() if enrolment.end_on else None,
+    }
+    comment = comment.strip()
+    enrolment.status = EnrolmentStatus.TRANSFERRED.value
+    enrolment.end_on = effective_on - timedelta(days=1)
+    enrolment.withdrawal_reason = (f"{reason}: {comment}" if comment else reason)[:200]
+    db.session.flush()
+    created = enrol(student, target, effective_on, actor=actor)
+    record(
+        "enrolment.transfer",
+        enrolment,
+        actor=actor,
+        before=before,
+        after={
+            "status": enrolment.status,
+            "end_on": enrolment.end_on.isoformat(),
+            "to_enrolment_id": created.id,
+            "to_cohort_id": target.id,
+            "effective_on": effective_on.isoformat(),
+            "reason": reason,
+            "comment": comment,
+        },
+    )
+    return created
 
 
 def decode_csv(raw: bytes) -> str:
@@ -241,12 +479,7 @@ def parse_student_csv(
             continue
         if user.role != Role.STUDENT or user.id in outside:
             row.refused = True
-            row.errors.append(
-                _(
-                    "Ce courriel ne peut pas être importé dans ce groupe. Vérifiez l'adresse "
-                    "ou communiquez avec l'administration."
-                )
-            )
+            row.errors.append(refused_email_message())
             continue
         row.existing_user_id = user.id
         if user.id in enrolled:
@@ -266,13 +499,24 @@ def parse_student_csv(
     return ImportPreview(rows, [])
 
 
-def _students_outside_scope(student_ids: list[int], cohort: Cohort, actor: User | None) -> set[int]:
-    """Those of these students whom ``actor`` may not enrol in ``cohort``: students with
-    enrolments, none of them in a cohort of the actor's scope or in ``cohort`` (one query).
-    Admins may enrol any student."""
+def refused_email_message() -> str:
+    """The one answer for an e-mail whose account may not be taken (a staff account, a student
+    of another region): it tells nothing about the account (the import, the intake queue)."""
+    return _(
+        "Ce courriel ne peut pas être importé dans ce groupe. Vérifiez l'adresse "
+        "ou communiquez avec l'administration."
+    )
+
+
+def _students_outside_scope(
+    student_ids: list[int], cohort: Cohort | None, actor: User | None
+) -> set[int]:
+    """Those of these students whom ``actor`` may not enrol in ``cohort`` (``None``: in any
+    cohort yet, e.g. the intake queue): students with enrolments, none of them in a cohort of
+    the actor's scope or in ``cohort`` (one query). Admins may enrol any student."""
     if not student_ids or (actor is not None and actor.role == Role.ADMIN):
         return set()
-    in_scope = Enrolment.cohort_id == cohort.id
+    in_scope = Enrolment.cohort_id == cohort.id if cohort is not None else false()
     if actor is not None:
         in_scope = or_(in_scope, Enrolment.cohort_id.in_(visible_cohort_ids(actor)))
     rows = db.session.execute(

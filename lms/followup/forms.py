@@ -338,3 +338,8 @@ class WithdrawForm(FlaskForm):
         render_kw={"rows": 2},
     )
     submit = SubmitField(_l("Enregistrer le départ"))
+
+
+class ProgressionEnrolForm(FlaskForm):
+    """« Suite du parcours »: the CSRF token; the view reads each row's chosen cohort
+    (``cohort_<enrolment id>``) and which button was pressed (``one`` or ``all``)."""

@@ -22,7 +22,7 @@ ASSESSMENT_LOOKBACK_DAYS = 180
 
 def record_assessments(
     student_id: int,
-    cohort: Cohort,
+    cohort: Cohort | None,
     assessor: User,
     *,
     kind: str,
@@ -32,6 +32,8 @@ def record_assessments(
 ) -> list[LevelAssessment]:
     """Record a student's levels in one or more skills, assessed on the same day.
 
+    :param cohort: ``None`` for a placement before any cohort (the intake queue): the
+        assessments are then attached to the cohort at the enrolment.
     :param rows: ``(skill, level, evidence)`` for each assessed skill (empty rows left out).
     :raises ServiceError: unknown kind or skill, a skill twice, a level off the 1..12 scale,
         no skill at all, a date in the future or long before the cohort.
@@ -43,7 +45,7 @@ def record_assessments(
         raise ServiceError(
             _("La date de l'évaluation ne peut pas être dans le futur."), "assessed_on"
         )
-    earliest = cohort.start_on - timedelta(days=ASSESSMENT_LOOKBACK_DAYS)
+    earliest = (cohort.start_on if cohort else today) - timedelta(days=ASSESSMENT_LOOKBACK_DAYS)
     if assessed_on < earliest:
         raise ServiceError(
             _(
@@ -67,7 +69,7 @@ def record_assessments(
     for skill, level, evidence in rows:
         assessment = LevelAssessment(
             student_id=student_id,
-            cohort_id=cohort.id,
+            cohort_id=cohort.id if cohort else None,
             skill=skill,
             level=level,
             kind=kind,
@@ -85,7 +87,7 @@ def record_assessments(
             actor=assessor,
             after={
                 "student_id": student_id,
-                "cohort_id": cohort.id,
+                "cohort_id": assessment.cohort_id,
                 "skill": assessment.skill,
                 "level": assessment.level,
                 "kind": kind,

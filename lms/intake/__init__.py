@@ -1,0 +1,1 @@
+"""The intake queue (« liste d'attente »): candidates waiting for a cohort, and their enrolment."""
