@@ -32,6 +32,24 @@ def _unique(model: type, column: str, value: Any, own_id: int | None, message: s
         raise ServiceError(message, column, status=422)
 
 
+def _save(model: type, obj: Any, values: dict[str, Any], fields, kind: str, actor: User):
+    """Create ``model`` from ``values`` (``obj=None``) or change ``obj``; audit what changed
+    (``<kind>.create`` or ``<kind>.update``, before and after)."""
+    before = _values(obj, fields) if obj is not None else None
+    if obj is None:
+        obj = model(**values)
+        db.session.add(obj)
+    else:
+        for key, value in values.items():
+            setattr(obj, key, value)
+    db.session.flush()
+    after = _values(obj, fields)
+    if after != before:
+        action = f"{kind}.create" if before is None else f"{kind}.update"
+        record(action, obj, actor=actor, before=before, after=after)
+    return obj
+
+
 def save_region(region: Region | None, values: dict[str, Any], *, actor: User) -> Region:
     """Create a region (``region=None``) or change it.
 
@@ -46,19 +64,7 @@ def save_region(region: Region | None, values: dict[str, Any], *, actor: User) -
         region.id if region else None,
         _("Le code « %(code)s » est déjà celui d'une autre région.", code=values["code"]),
     )
-    before = _values(region, REGION_FIELDS) if region else None
-    if region is None:
-        region = Region(**values)
-        db.session.add(region)
-    else:
-        for key, value in values.items():
-            setattr(region, key, value)
-    db.session.flush()
-    after = _values(region, REGION_FIELDS)
-    if after != before:
-        action = "region.create" if before is None else "region.update"
-        record(action, region, actor=actor, before=before, after=after)
-    return region
+    return _save(Region, region, values, REGION_FIELDS, "region", actor)
 
 
 def save_site(site: Site | None, values: dict[str, Any], *, actor: User) -> Site:
@@ -77,19 +83,7 @@ def save_site(site: Site | None, values: dict[str, Any], *, actor: User) -> Site
         site.id if site else None,
         _("Le code « %(code)s » est déjà celui d'un autre site.", code=values["code"]),
     )
-    before = _values(site, SITE_FIELDS) if site else None
-    if site is None:
-        site = Site(**values)
-        db.session.add(site)
-    else:
-        for key, value in values.items():
-            setattr(site, key, value)
-    db.session.flush()
-    after = _values(site, SITE_FIELDS)
-    if after != before:
-        action = "site.create" if before is None else "site.update"
-        record(action, site, actor=actor, before=before, after=after)
-    return site
+    return _save(Site, site, values, SITE_FIELDS, "site", actor)
 
 
 def site_has_cohorts(site_id: int) -> bool:
