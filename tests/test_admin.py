@@ -11,6 +11,35 @@ def _form(client, path, **data):
     return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
 
 
+def test_the_new_password_is_hashed_before_the_write_transaction(
+    client, login_as, make_user, monkeypatch
+):
+    """scrypt (~0.5 s) inside the transaction would hold SQLite's one write lock meanwhile."""
+    from lms.auth import services as auth_services
+
+    in_transaction: list[bool] = []
+    real_hash = auth_services.hash_password
+
+    def spy(password: str) -> str:
+        in_transaction.append(db.session().in_transaction())
+        return real_hash(password)
+
+    monkeypatch.setattr(auth_services, "hash_password", spy)
+    monkeypatch.setattr("lms.admin.views.hash_password", spy)
+    login_as(make_user(Role.ADMIN.value))
+    response = _form(
+        client,
+        "/admin/users/new",
+        email="hash@example.org",
+        name="Quelqu'un",
+        role="student",
+        preferred_language="fr",
+        password="un-mot-de-passe-solide",
+    )
+    assert response.status_code == 302
+    assert in_transaction == [False]
+
+
 def test_admin_creates_a_coordinator_with_a_region(client, login_as, make_user, make_region):
     admin = make_user(Role.ADMIN.value)
     region = make_region("Estrie")

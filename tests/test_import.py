@@ -170,6 +170,37 @@ def test_capacity_is_enforced(app, make_user, make_cohort, enrol):
     assert "complet" in preview.bad_rows[0].errors[0]
 
 
+def test_temporary_passwords_are_hashed_before_the_write_transaction(client, setting, monkeypatch):
+    """scrypt takes ~0.5 s: hashed inside the import's transaction, it would hold SQLite's one
+    write lock for seconds (concurrent logins then fail with « database is locked »)."""
+    from werkzeug.security import check_password_hash
+
+    from lms.auth import services
+
+    coordinator, cohort = setting
+    login(client, coordinator)
+    calls: list[tuple[str, bool]] = []
+    real_hash = services.hash_password
+
+    def spy(password: str) -> str:
+        calls.append((password, db.session().in_transaction()))
+        return real_hash(password)
+
+    monkeypatch.setattr(services, "hash_password", spy)
+    response = client.post(
+        f"/cohorts/{cohort.id}/import",
+        data={"payload": GOOD.decode(), "csrf_token": csrf_token(client, "/cohorts/")},
+    )
+    assert response.status_code == 200
+    assert [in_transaction for _password, in_transaction in calls] == [False, False]
+    db.session.rollback()
+    for email in ("amina.haddad@example.org", "carlos.rodriguez@example.org"):
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user.must_change_password
+        shown = [p for p, _t in calls if check_password_hash(user.password_hash, p)]
+        assert len(shown) == 1 and shown[0] in response.get_data(as_text=True)
+
+
 def test_confirmation_revalidates_and_writes_nothing_if_the_file_became_bad(
     client, setting, make_user
 ):

@@ -160,6 +160,27 @@ def test_a_new_person_gets_an_account_placement_levels_and_an_audit_trail(server
     assert entry.after["status"] == "waiting"
 
 
+def test_the_temporary_password_is_hashed_before_the_write_transaction(server, world, monkeypatch):
+    """scrypt (~0.5 s) inside the transaction would hold SQLite's one write lock meanwhile."""
+    from werkzeug.security import check_password_hash
+
+    from lms.auth import services as auth_services
+
+    calls: list[tuple[str, bool]] = []
+    real_hash = auth_services.hash_password
+
+    def spy(password: str) -> str:
+        calls.append((password, db.session().in_transaction()))
+        return real_hash(password)
+
+    monkeypatch.setattr(auth_services, "hash_password", spy)
+    client = client_for(server, world["coordinator"])
+    candidate = _add_candidate(client, world)
+    assert [in_transaction for _password, in_transaction in calls] == [False]
+    student = db.session.get(User, candidate.student_id)
+    assert check_password_hash(student.password_hash, calls[0][0])
+
+
 def test_an_existing_student_of_the_scope_is_taken_not_created(server, world, make_user):
     known = make_user(Role.STUDENT.value, email="deja@example.org")
     client = client_for(server, world["coordinator"])

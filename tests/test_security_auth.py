@@ -436,6 +436,35 @@ def test_login_success_clears_only_this_address_failures_for_the_account(server,
     assert rows == [ATTACKER] * 3
 
 
+def test_attempts_in_flight_count_for_the_account_not_for_the_address(app, make_user):
+    """A class logging in at once behind its school's one address: the attempts still being
+    checked (across workers and servers) are not failures of the address; an account's are
+    (parallel guesses on one account see each other), and failed ones count for both."""
+    from lms.auth.services import (
+        attempt_failed,
+        attempt_succeeded,
+        login_wait,
+        start_attempt,
+    )
+
+    school = "198.51.100.20"
+    in_flight = [start_attempt(f"eleve{n}@example.org", school) for n in range(30)]
+    assert [a.wait_seconds for a in in_flight] == [0] * 30  # more than the 20 free ones
+    user = make_user()
+    guesses = [start_attempt(user.email, f"192.0.2.{n}") for n in range(10)]
+    assert start_attempt(user.email, "192.0.2.99").wait_seconds > 0
+    for attempt in in_flight[:10]:
+        attempt_succeeded(attempt)
+    for attempt in in_flight[10:]:
+        attempt_failed(attempt, "user.login_failed")
+    db.session.flush()
+    assert login_wait("late@example.org", school) > 0  # 20 failures: now the address waits
+    assert guesses[0].failure_id is not None
+    rows = db.session.execute(select(LoginFailure.email, LoginFailure.ip)).all()
+    assert sorted(ip for email, ip in rows if email.startswith("eleve")) == [school] * 20
+    assert [ip for email, ip in rows if email == user.email] == [None] * 10
+
+
 def _change_password(client, current: str, new: str = "une-phrase-de-passe-neuve"):
     return client.post(
         "/auth/password",

@@ -7,8 +7,9 @@ from lms.admin import queries
 from lms.admin.forms import NewUserForm, UserForm, role_choices
 from lms.admin.services import parse_cohort_codes, scopes_of, set_scopes, update_user
 from lms.auth.models import ROLE_VALUES, Role, User
-from lms.auth.services import create_user, email_taken
+from lms.auth.services import create_user, email_taken, hash_password
 from lms.errors import unit_of_work
+from lms.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -74,12 +75,15 @@ def user_new():
     cohort_ids = _accepted(form, None)
     if cohort_ids is None:
         return render_template("admin/user_form.html", form=form, user=None), 422
+    # Hashed (slow: scrypt) with no transaction open: on SQLite it would hold the write lock.
+    db.session.rollback()  # nothing written yet
+    password_hash = hash_password(form.password.data)
     with unit_of_work(form):
         user = create_user(
             email=form.email.data,
             name=form.name.data,
             role=form.role.data,
-            password=form.password.data,
+            password_hash=password_hash,
             preferred_language=form.preferred_language.data,
             actor=current_user,
             temporary=True,  # chosen by the admin: the person chooses their own at first login

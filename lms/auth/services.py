@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import clock
@@ -37,8 +38,8 @@ def _dummy_hash() -> str:
 class Attempt:
     """One password attempt for an account (login, or the password page's current password).
 
-    ``start_attempt`` counts it as a failure in advance (so that concurrent attempts see each
-    other) and reads what the slow check needs; the caller then ends the transaction, checks the
+    ``start_attempt`` counts it as a failure of the account in advance (so that concurrent
+    attempts on one account see each other) and reads what the slow check needs; the caller then ends the transaction, checks the
     password with :func:`password_matches` outside any transaction (scrypt takes ~0.5 s and must
     not hold SQLite's write lock), and ends the attempt with :func:`attempt_succeeded` or
     :func:`attempt_failed` in a second short transaction.
@@ -47,6 +48,7 @@ class Attempt:
     email: str
     address: str | None
     wait_seconds: int = 0  # > 0: refused without checking the password; try again after that
+    failure_id: int | None = None  # the failure counted in advance
     user_id: int | None = None
     password_hash: str = field(default="", repr=False)
     active: bool = False
@@ -104,21 +106,29 @@ def login_wait(email: str, address: str | None) -> int:
 
 
 def start_attempt(email: str, address: str | None) -> Attempt:
-    """Refuse the attempt while a delay runs; otherwise count it as a failure in advance."""
+    """Refuse the attempt while a delay runs; otherwise count it as a failure in advance.
+
+    The failure counted in advance is the account's only (its ``ip`` stays NULL until
+    :func:`attempt_failed`): attempts still being checked do not count against the address, or
+    a class logging in at once behind its school's one address (more attempts in flight than
+    ``LOGIN_ADDRESS_FREE_FAILURES`` across workers and servers) would be refused.
+    """
     user_email, email = normalize_email(email), _failure_email(email)
     wait = login_wait(email, address)
     if wait:
         return Attempt(email=email, address=address, wait_seconds=wait)
     user = db.session.scalar(select(User).where(User.email == user_email))
-    db.session.add(
-        LoginFailure(email=email, ip=address, at=clock.utcnow(), user_id=user.id if user else None)
+    failure = LoginFailure(
+        email=email, ip=None, at=clock.utcnow(), user_id=user.id if user else None
     )
+    db.session.add(failure)
     db.session.flush()
     if user is None:
-        return Attempt(email=email, address=address)
+        return Attempt(email=email, address=address, failure_id=failure.id)
     return Attempt(
         email=email,
         address=address,
+        failure_id=failure.id,
         user_id=user.id,
         password_hash=user.password_hash,
         active=user.active,
@@ -142,7 +152,10 @@ def attempt_succeeded(attempt: Attempt) -> None:
     db.session.execute(
         delete(LoginFailure).where(
             LoginFailure.email == attempt.email,
-            LoginFailure.ip == attempt.address,  # IS NULL when the address is unknown
+            or_(
+                LoginFailure.ip == attempt.address,  # IS NULL when the address is unknown
+                LoginFailure.id == attempt.failure_id,
+            ),
         )
     )
 
@@ -152,6 +165,12 @@ def attempt_failed(attempt: Attempt, action: str, *, actor: User | None = None) 
     and forget this account's and this address's failures that left the window."""
     window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
     cutoff = clock.utcnow() - window
+    if attempt.failure_id is not None and attempt.address:  # now it counts for the address too
+        db.session.execute(
+            update(LoginFailure)
+            .where(LoginFailure.id == attempt.failure_id)
+            .values(ip=attempt.address)
+        )
     db.session.execute(
         delete(LoginFailure).where(LoginFailure.email == attempt.email, LoginFailure.at <= cutoff)
     )
@@ -191,6 +210,16 @@ def make_temporary(user: User) -> None:
     :data:`TEMPORARY_PASSWORD_DAYS` days."""
     user.must_change_password = True
     user.password_expires_at = clock.utcnow() + timedelta(days=TEMPORARY_PASSWORD_DAYS)
+
+
+def temporary_passwords(count: int) -> list[tuple[str, str]]:
+    """``count`` new temporary passwords with their hashes: (password, hash).
+
+    Slow (scrypt, ~0.5 s each): call it with no database transaction open, before the write
+    transaction that creates the accounts (on SQLite that transaction holds the one write lock).
+    """
+    passwords = [secrets.token_urlsafe(9) for _ in range(count)]
+    return [(password, hash_password(password)) for password in passwords]
 
 
 def temporary_password_expired(user: User) -> bool:

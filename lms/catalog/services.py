@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO
@@ -17,7 +16,7 @@ from sqlalchemy import case, false, func, or_, select
 from lms.access import can_access_cohort, visible_cohort_ids
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalize_email
-from lms.auth.services import create_user, hash_password
+from lms.auth.services import create_user, temporary_passwords
 from lms.catalog.models import Cohort, Enrolment
 from lms.catalog.vocab import CohortStatus, EnrolmentStatus
 from lms.errors import ServiceError
@@ -533,15 +532,27 @@ class ImportResult:
     created: list[tuple[str, str, str]]  # (name, email, temporary password)
 
 
+def accounts_to_create(preview: ImportPreview) -> int:
+    """How many accounts a valid import creates (its rows without an existing account)."""
+    return sum(1 for row in preview.rows if not row.existing_user_id) if preview.ok else 0
+
+
 def import_students(
-    preview: ImportPreview, cohort: Cohort, *, actor: User | None = None
+    preview: ImportPreview,
+    cohort: Cohort,
+    *,
+    actor: User | None = None,
+    passwords: list[tuple[str, str]] | None = None,
 ) -> ImportResult:
     """Write a validated import: all rows or none.
 
+    :param passwords: temporary passwords hashed beforehand (:func:`temporary_passwords`), one
+        per account to create; missing ones are made here (slowly, inside the transaction).
     :raises ValueError: the preview has errors (nothing is written).
     """
     if not preview.ok:
         raise ValueError("import has errors")
+    ready = list(passwords or ())
     created: list[tuple[str, str, str]] = []
     existing = {
         u.id: u
@@ -555,12 +566,12 @@ def import_students(
         if row.existing_user_id:
             student = existing[row.existing_user_id]
         else:
-            temporary = secrets.token_urlsafe(9)
+            temporary, password_hash = ready.pop() if ready else temporary_passwords(1)[0]
             student = create_user(
                 email=row.email,
                 name=row.name,
                 role=Role.STUDENT.value,
-                password_hash=hash_password(temporary),
+                password_hash=password_hash,
                 preferred_language=row.language,
                 actor=actor,
                 temporary=True,
@@ -614,14 +625,20 @@ def read_csv_upload(stream: IO[bytes]) -> str:
 
 
 def import_students_csv(
-    text: str, cohort: Cohort, *, today: date, actor: User | None = None
+    text: str,
+    cohort: Cohort,
+    *,
+    today: date,
+    actor: User | None = None,
+    passwords: list[tuple[str, str]] | None = None,
 ) -> ImportResult:
     """Import a CSV of students whose preview was confirmed: it is validated again (the cohort
     may have changed since), then written, all rows or none.
 
+    :param passwords: see :func:`import_students` (the page hashes them before the transaction).
     :raises ImportRefused: the file has errors now.
     """
     preview = parse_student_csv(text, cohort, today=today, actor=actor)
     if not preview.ok:
         raise ImportRefused(preview)
-    return import_students(preview, cohort, actor=actor)
+    return import_students(preview, cohort, actor=actor, passwords=passwords)

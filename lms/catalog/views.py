@@ -8,11 +8,13 @@ from flask_login import current_user
 from lms import clock
 from lms.access import can_access_cohort, get_or_404, roles_required
 from lms.auth.models import Role, User
+from lms.auth.services import temporary_passwords
 from lms.catalog import queries
 from lms.catalog.forms import EnrolForm, ImportConfirmForm, ImportUploadForm, TransferForm
 from lms.catalog.models import Cohort, Enrolment
 from lms.catalog.services import (
     TRANSFER_REASONS,
+    accounts_to_create,
     enrol_student,
     import_students_csv,
     parse_student_csv,
@@ -93,9 +95,21 @@ def _import_confirmed(cohort: Cohort, page: Callable[..., str]):
     confirm = ImportConfirmForm()
     if not confirm.validate_on_submit():
         abort(400)
+    # The new accounts' temporary passwords are hashed (slow: scrypt) with no transaction open,
+    # so that the import's write transaction stays short (on SQLite it holds the write lock).
+    preview = parse_student_csv(
+        confirm.payload.data, cohort, today=clock.today(), actor=current_user
+    )
+    needed = accounts_to_create(preview)
+    db.session.rollback()  # nothing written yet: ends the transaction (and its lock) here
+    passwords = temporary_passwords(needed)
     with unit_of_work() as work:
         result = import_students_csv(
-            confirm.payload.data, cohort, today=clock.today(), actor=current_user
+            confirm.payload.data,
+            cohort,
+            today=clock.today(),
+            actor=current_user,
+            passwords=passwords,
         )
     if not work.ok:
         return page(preview=work.error.preview), work.status

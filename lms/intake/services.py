@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +11,7 @@ from sqlalchemy import insert, select, update
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalize_email
-from lms.auth.services import create_user, hash_password
+from lms.auth.services import create_user, temporary_passwords
 from lms.catalog.models import Cohort, Enrolment, Site
 from lms.catalog.services import _students_outside_scope, enrol_student, refused_email_message
 from lms.errors import ServiceError
@@ -67,6 +66,7 @@ def record_candidate(
     site_ids: Sequence[int],
     available_on: date,
     today: date,
+    temporary_password: tuple[str, str] | None = None,
 ) -> NewCandidate:
     """Put a person on the region's waiting list, with their placement levels (one placement
     assessment per skill, without a cohort until the enrolment).
@@ -75,6 +75,8 @@ def record_candidate(
     or enrolled in the actor's scope); otherwise a student account is created with a temporary
     password (``name`` is then required).
 
+    :param temporary_password: (password, hash) from :func:`temporary_passwords`, computed
+        before the transaction, for the account to create (made here, slowly, when missing).
     :raises ServiceError: a region the actor does not manage, no site or a site outside the
         region, a level off the 1..12 scale, the e-mail of a staff account or of another
         region's student (the import's generic message), a student already waiting.
@@ -112,12 +114,12 @@ def record_candidate(
     else:
         if not name.strip():
             raise ServiceError(_("Indiquez le nom de la personne."), "name")
-        temporary = secrets.token_urlsafe(9)
+        temporary, password_hash = temporary_password or temporary_passwords(1)[0]
         student = create_user(
             email=email,
             name=name,
             role=Role.STUDENT.value,
-            password_hash=hash_password(temporary),
+            password_hash=password_hash,
             preferred_language=preferred_language,
             actor=actor,
             temporary=True,

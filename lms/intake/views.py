@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from lms import clock
 from lms.access import get_or_404, roles_required
 from lms.auth.models import Role
+from lms.auth.services import email_taken, temporary_passwords
 from lms.catalog.models import Cohort, Region, Site
 from lms.errors import unit_of_work
 from lms.extensions import db
@@ -62,6 +63,10 @@ def candidate_new():
         form.available_on.data = clock.today()
     status = 200
     if form.validate_on_submit():
+        # A new account's temporary password is hashed (slow: scrypt) with no transaction open.
+        new_account = not email_taken(form.email.data)
+        db.session.rollback()  # nothing written yet: ends the transaction (and its lock) here
+        temporary = temporary_passwords(1)[0] if new_account else None
         with unit_of_work(form) as work:
             added = services.record_candidate(
                 actor=current_user,
@@ -74,6 +79,7 @@ def candidate_new():
                 site_ids=form.site_ids.data or [],
                 available_on=form.available_on.data,
                 today=clock.today(),
+                temporary_password=temporary,
             )
         if work.ok:
             flash(_("La personne est ajoutée à la liste d'attente."), "success")
