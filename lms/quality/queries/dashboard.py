@@ -13,14 +13,10 @@ from lms.catalog.models import Cohort, Course, Region, Site
 from lms.extensions import db
 from lms.quality.queries.indicators import collect
 from lms.quality.queries.metrics import CohortInfo, Metrics, Period
+from lms.quality.queries.scope import ScopeFilters
 
-
-@dataclass
-class DashboardFilters:
-    region_id: int | None = None
-    site_id: int | None = None
-    course_id: int | None = None
-    cohort_id: int | None = None
+# The dashboard is narrowed by the scope filters alone.
+DashboardFilters = ScopeFilters
 
 
 @dataclass
@@ -51,15 +47,7 @@ def scoped_cohorts(user: User, filters: DashboardFilters, period: Period):
             Cohort.end_on >= period.start,
         )
     )
-    if filters.region_id:
-        stmt = stmt.where(Site.region_id == filters.region_id)
-    if filters.site_id:
-        stmt = stmt.where(Cohort.site_id == filters.site_id)
-    if filters.course_id:
-        stmt = stmt.where(Cohort.course_id == filters.course_id)
-    if filters.cohort_id:
-        stmt = stmt.where(Cohort.id == filters.cohort_id)
-    return stmt
+    return filters.apply(stmt)
 
 
 def cohort_infos(scope) -> dict[int, CohortInfo]:

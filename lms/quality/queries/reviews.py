@@ -18,6 +18,7 @@ from lms.quality.models import (
     CorrectiveAction,
     ReviewFinding,
 )
+from lms.quality.queries.scope import ScopeFilters
 
 PAGE = 50
 
@@ -51,12 +52,8 @@ def review_chain(review: CheckpointReview) -> list[int]:
 
 
 @dataclass
-class ReviewFilters:
+class ReviewFilters(ScopeFilters):
     status: str | None = None  # due, signed
-    region_id: int | None = None
-    site_id: int | None = None
-    course_id: int | None = None
-    cohort_id: int | None = None
 
 
 @dataclass
@@ -81,14 +78,7 @@ def review_list(user: User, filters: ReviewFilters, page: int) -> tuple[list[Rev
     )
     if filters.status:
         base = base.where(CheckpointReview.status == filters.status)
-    if filters.region_id:
-        base = base.where(Site.region_id == filters.region_id)
-    if filters.site_id:
-        base = base.where(Cohort.site_id == filters.site_id)
-    if filters.course_id:
-        base = base.where(Cohort.course_id == filters.course_id)
-    if filters.cohort_id:
-        base = base.where(Cohort.id == filters.cohort_id)
+    base = filters.apply(base)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = db.session.execute(
         select(
